@@ -1,0 +1,6 @@
+//! # kerosene
+//!
+//! The umbrella crate: re-exports of every Kerosene crate and (work in progress) the Keras-like
+//! model API.
+#![warn(missing_docs)]
+#![doc(test(attr(deny(warnings))))]
