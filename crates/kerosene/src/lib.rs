@@ -4,3 +4,8 @@
 //! model API.
 #![warn(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
+
+/// N-dimensional tensors: [`kerosene_tensor`].
+pub mod tensor {
+    pub use kerosene_tensor::*;
+}
