@@ -9,3 +9,8 @@
 pub mod tensor {
     pub use kerosene_tensor::*;
 }
+
+/// Reverse-mode automatic differentiation: [`kerosene_autograd`].
+pub mod autograd {
+    pub use kerosene_autograd::*;
+}

@@ -16,7 +16,9 @@ const PAR_CHUNK: usize = 1 << 14;
 
 /// Applies `f` to every element, in parallel for large contiguous inputs.
 pub(crate) fn map_array<E: Element>(a: &ArcArray<E, IxDyn>, f: impl Fn(E) -> E + Sync) -> ArrayD<E> {
-    if let Some(s) = a.as_slice_memory_order() {
+    // Negative strides (possible in arrays handed over by `from_array`) would reverse the memory
+    // order relative to the logical order, so those take the general path.
+    if let Some(s) = a.as_slice_memory_order().filter(|_| a.strides().iter().all(|&s| s >= 0)) {
         let v: Vec<E> = if s.len() >= PAR_ELEMENTWISE_MIN {
             let mut out = vec![E::zero(); s.len()];
             out.par_chunks_mut(PAR_CHUNK).zip(s.par_chunks(PAR_CHUNK)).for_each(|(o, i)| {
@@ -81,22 +83,21 @@ pub(crate) fn zip_arrays<E: Element>(
         }
         return Ok(Zip::from(a).and(b).map_collect(|&x, &y| f(x, y)));
     }
+    // A one-element operand with no more axes than the other broadcasts to the other's shape, so
+    // the result is a map of the other operand (in its layout, which may be strided).
     if b.len() == 1 && b.ndim() <= a.ndim() {
         let y = *b.iter().next().expect("one element");
-        return Ok(map_array(a, |x| f(x, y))
-            .into_shape_with_order(broadcast_shapes(op, a.shape(), b.shape())?)
-            .expect("same size"));
+        return Ok(map_array(a, |x| f(x, y)));
     }
     if a.len() == 1 && a.ndim() <= b.ndim() {
         let x = *a.iter().next().expect("one element");
-        return Ok(map_array(b, |y| f(x, y))
-            .into_shape_with_order(broadcast_shapes(op, a.shape(), b.shape())?)
-            .expect("same size"));
+        return Ok(map_array(b, |y| f(x, y)));
     }
     let shape = broadcast_shapes(op, a.shape(), b.shape())?;
     // Row broadcast, the bias-add pattern: a is [.., n] contiguous and b is contiguous [n] (or [1, n]).
     if a.shape() == shape.as_slice()
         && b.len() == *shape.last().unwrap_or(&0)
+        && b.shape().last() == shape.last()
         && !b.is_empty()
         && let (Some(x), Some(y)) = (a.as_slice(), b.as_slice())
     {
@@ -215,6 +216,55 @@ impl Tensor {
         match &self.data {
             Data::F32(a) => Tensor::from_array(map_array(a, |x: f32| f(x as f64) as f32)),
             Data::F64(a) => Tensor::from_array(map_array(a, &f)),
+        }
+    }
+
+    /// `f(a, b)` elementwise with broadcasting, written as f64 math; the result keeps the element
+    /// type. This is how derivative formulas are applied in one pass (e.g. `g * (y > 0)`).
+    ///
+    /// ```
+    /// use kerosene_tensor::Tensor;
+    /// let g = Tensor::from_vec(vec![1.0f32, 2.0, 3.0], &[3]);
+    /// let y = Tensor::from_vec(vec![0.0f32, 5.0, 1.0], &[3]);
+    /// let d = g.zip_map_f64(&y, |g, y| if y > 0.0 { g } else { 0.0 });
+    /// assert_eq!(d.to_vec::<f32>(), vec![0.0, 2.0, 3.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// If the shapes do not broadcast or the element types differ.
+    #[track_caller]
+    pub fn zip_map_f64(&self, other: &Tensor, f: impl Fn(f64, f64) -> f64 + Sync) -> Tensor {
+        ok(self.try_zip_map_f64(other, f))
+    }
+
+    /// Fallible [`Tensor::zip_map_f64`].
+    pub fn try_zip_map_f64(&self, other: &Tensor, f: impl Fn(f64, f64) -> f64 + Sync) -> Result<Tensor> {
+        match (&self.data, &other.data) {
+            (Data::F32(a), Data::F32(b)) => {
+                zip_arrays("zip_map", a, b, |x: f32, y: f32| f(x as f64, y as f64) as f32).map(Tensor::from_array)
+            }
+            (Data::F64(a), Data::F64(b)) => zip_arrays("zip_map", a, b, &f).map(Tensor::from_array),
+            _ => Err(TensorError::DType { op: "zip_map", lhs: self.dtype(), rhs: other.dtype() }),
+        }
+    }
+
+    /// `f(a, b, c)` elementwise over three tensors of the same shape, as f64 math.
+    ///
+    /// # Panics
+    /// If the shapes or element types differ.
+    #[track_caller]
+    pub fn zip3_map_f64(&self, b: &Tensor, c: &Tensor, f: impl Fn(f64, f64, f64) -> f64 + Sync) -> Tensor {
+        if self.shape() != b.shape() || self.shape() != c.shape() {
+            panic!("zip3_map: shapes differ: {:?}, {:?}, {:?}", self.shape(), b.shape(), c.shape());
+        }
+        match (&self.data, &b.data, &c.data) {
+            (Data::F32(x), Data::F32(y), Data::F32(z)) => Tensor::from_array(
+                Zip::from(x).and(y).and(z).map_collect(|&x, &y, &z| f(x as f64, y as f64, z as f64) as f32),
+            ),
+            (Data::F64(x), Data::F64(y), Data::F64(z)) => {
+                Tensor::from_array(Zip::from(x).and(y).and(z).map_collect(|&x, &y, &z| f(x, y, z)))
+            }
+            _ => panic!("zip3_map: element types differ: {}, {}, {}", self.dtype(), b.dtype(), c.dtype()),
         }
     }
 

@@ -112,8 +112,11 @@ impl Tensor {
                 format!("{} indices for axis {ax} of shape {:?}", indices.len(), self.shape()),
             ));
         }
-        if let Some(&i) = indices.iter().find(|&&i| i >= dim_size) {
-            return Err(TensorError::invalid("index_add", format!("index {i} is out of range 0..{dim_size}")));
+        if let Some((pos, &i)) = indices.iter().enumerate().find(|&(_, &i)| i >= dim_size) {
+            return Err(TensorError::invalid(
+                "index_add",
+                format!("index {i} at position [{pos}] is out of range 0..{dim_size}"),
+            ));
         }
         let mut shape = self.shape().to_vec();
         shape[ax] = dim_size;

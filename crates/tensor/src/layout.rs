@@ -276,21 +276,25 @@ impl Tensor {
     #[track_caller]
     pub fn squeeze(&self, axis: Option<isize>) -> Tensor {
         let shape = self.shape();
-        let new: Vec<isize> = match axis {
-            None => shape.iter().filter(|&&d| d != 1).map(|&d| d as isize).collect(),
+        let drop: Vec<usize> = match axis {
+            None => (0..shape.len()).filter(|&i| shape[i] == 1).collect(),
             Some(ax) => {
                 let a = ok(normalize_axis("squeeze", ax, shape));
                 if shape[a] != 1 {
                     panic!("squeeze: axis {a} of shape {shape:?} has length {}, not 1", shape[a]);
                 }
-                shape.iter().enumerate().filter(|&(i, _)| i != a).map(|(_, &d)| d as isize).collect()
+                vec![a]
             }
         };
-        map_arc(
-            self,
-            |x| x.into_shape_with_order(IxDyn(&to_usize(&new))).unwrap_or_else(|e| panic!("squeeze: {e}")),
-            |x| x.into_shape_with_order(IxDyn(&to_usize(&new))).unwrap_or_else(|e| panic!("squeeze: {e}")),
-        )
+        // Removing length-1 axes one by one (from the last) is a view for any strides; a reshape
+        // would fail on strided views.
+        fn remove<E: Element>(mut x: ArcArray<E, IxDyn>, drop: &[usize]) -> ArcArray<E, IxDyn> {
+            for &a in drop.iter().rev() {
+                x = x.index_axis_move(Axis(a), 0);
+            }
+            x
+        }
+        map_arc(self, |x| remove(x, &drop), |x| remove(x, &drop))
     }
 
     /// Materializes the NumPy broadcast of `self` to `shape` (a copy).
@@ -415,10 +419,6 @@ impl Tensor {
         }
         self.split(&vec![len / n; n], axis)
     }
-}
-
-fn to_usize(v: &[isize]) -> Vec<usize> {
-    v.iter().map(|&d| d as usize).collect()
 }
 
 fn concat_typed<E: Element>(tensors: &[&Tensor], ax: usize) -> Tensor {
