@@ -48,8 +48,40 @@ impl Default for Tolerances {
 /// [`AutogradError::Gradcheck`] naming the input, the element, and both values, at the first
 /// mismatch.
 pub fn gradcheck(f: impl Fn(&[Var]) -> Var, inputs: &[Tensor], tol: Tolerances) -> Result<()> {
+    gradcheck_with_params(f, inputs, &[], tol)
+}
+
+/// [`gradcheck`] that also checks the gradients of `params`: leaves (already `f64`) that `f`
+/// uses through its closure, such as the weights of a layer. Each is perturbed in place with
+/// [`Var::set_value`] for the finite differences and restored afterwards.
+///
+/// ```
+/// use kerosene_autograd::{Var, gradcheck_with_params, Tolerances};
+/// use kerosene_tensor::Tensor;
+/// let w = Var::param(Tensor::from_vec(vec![0.5f64, -1.0, 2.0], &[3]));
+/// let x = Tensor::from_vec(vec![1.0f64, 2.0, 3.0], &[3]);
+/// gradcheck_with_params(|v| v[0].mul(&w).tanh(), &[x], &[w.clone()], Tolerances::default()).unwrap();
+/// ```
+///
+/// # Errors
+/// As [`gradcheck`]; a mismatch in a parameter's gradient names it as `parameter k`.
+pub fn gradcheck_with_params(
+    f: impl Fn(&[Var]) -> Var,
+    inputs: &[Tensor],
+    params: &[Var],
+    tol: Tolerances,
+) -> Result<()> {
+    if let Some(p) = params.iter().find(|p| p.dtype() != DType::F64 || !p.is_leaf()) {
+        return Err(AutogradError::Gradcheck(format!(
+            "gradcheck: parameters must be f64 leaves; got {:?} (convert the module to f64 first)",
+            p
+        )));
+    }
     let x64: Vec<Tensor> = inputs.iter().map(|t| t.to_dtype(DType::F64).contiguous()).collect();
     let vars: Vec<Var> = x64.iter().map(|t| Var::param(t.clone())).collect();
+    for p in params {
+        p.zero_grad();
+    }
     let y = f(&vars);
     if y.dtype() != DType::F64 {
         return Err(AutogradError::Gradcheck(format!(
@@ -62,8 +94,14 @@ pub fn gradcheck(f: impl Fn(&[Var]) -> Var, inputs: &[Tensor], tol: Tolerances) 
     if y.requires_grad() {
         y.backward_with(&proj, false)?;
     }
-    let analytical: Vec<Tensor> =
-        vars.iter().map(|v| v.grad().unwrap_or_else(|| Tensor::zeros_dtype(v.shape(), DType::F64))).collect();
+    let analytical: Vec<Tensor> = vars
+        .iter()
+        .chain(params)
+        .map(|v| v.grad().unwrap_or_else(|| Tensor::zeros_dtype(v.shape(), DType::F64)))
+        .collect();
+    for p in params {
+        p.zero_grad();
+    }
 
     let project = |xs: &[Tensor]| -> Result<f64> {
         let vs: Vec<Var> = xs.iter().map(|t| Var::new(t.clone())).collect();
@@ -78,26 +116,43 @@ pub fn gradcheck(f: impl Fn(&[Var]) -> Var, inputs: &[Tensor], tol: Tolerances) 
         Ok(out.to_vec_f64().iter().zip(proj.to_vec_f64()).map(|(a, b)| a * b).sum())
     };
 
-    for (k, x) in x64.iter().enumerate() {
+    let n_inputs = x64.len();
+    let originals: Vec<Tensor> = params.iter().map(|p| p.value()).collect();
+    let restore = || {
+        for (p, v) in params.iter().zip(&originals) {
+            p.set_value(v.clone());
+        }
+    };
+    let all: Vec<Tensor> = x64.iter().cloned().chain(originals.iter().cloned()).collect();
+    for (k, x) in all.iter().enumerate() {
         let base = x.to_vec_f64();
         let ana = analytical[k].to_vec_f64();
         for i in 0..base.len() {
-            let mut xs = x64.clone();
-            let mut plus = base.clone();
-            plus[i] += tol.eps;
-            xs[k] = Tensor::from_vec(plus, x.shape());
-            let fp = project(&xs)?;
-            let mut minus = base.clone();
-            minus[i] -= tol.eps;
-            xs[k] = Tensor::from_vec(minus, x.shape());
-            let fm = project(&xs)?;
+            let eval_at = |delta: f64| -> Result<f64> {
+                let mut moved = base.clone();
+                moved[i] += delta;
+                let t = Tensor::from_vec(moved, x.shape());
+                if k < n_inputs {
+                    let mut xs = x64.clone();
+                    xs[k] = t;
+                    project(&xs)
+                } else {
+                    params[k - n_inputs].set_value(t);
+                    let r = project(&x64);
+                    restore();
+                    r
+                }
+            };
+            let fp = eval_at(tol.eps)?;
+            let fm = eval_at(-tol.eps)?;
             let num = (fp - fm) / (2.0 * tol.eps);
             let a = ana[i];
             let within = (a - num).abs() <= tol.atol + tol.rtol * num.abs();
             if !within {
                 let pos = kerosene_tensor::unravel(i, x.shape());
+                let what = if k < n_inputs { format!("input {k}") } else { format!("parameter {}", k - n_inputs) };
                 return Err(AutogradError::Gradcheck(format!(
-                    "gradcheck: input {k} (shape {:?}) element {pos:?}: backward gives {a:.8e}, finite differences give {num:.8e} (|diff| {:.3e} > atol {:.0e} + rtol {:.0e} * |numerical|)",
+                    "gradcheck: {what} (shape {:?}) element {pos:?}: backward gives {a:.8e}, finite differences give {num:.8e} (|diff| {:.3e} > atol {:.0e} + rtol {:.0e} * |numerical|)",
                     x.shape(),
                     (a - num).abs(),
                     tol.atol,

@@ -48,7 +48,7 @@ mod ops;
 mod var;
 
 pub use error::{AutogradError, Result};
-pub use gradcheck::{Tolerances, gradcheck};
+pub use gradcheck::{Tolerances, gradcheck, gradcheck_with_params};
 pub use graph::BackwardFn;
 pub use no_grad::{NoGradGuard, is_grad_enabled, no_grad};
 pub use ops::FusedActivation;

@@ -22,7 +22,6 @@ pub fn live_vars() -> usize {
 pub(crate) struct Inner {
     pub(crate) id: u64,
     pub(crate) shape: Box<[usize]>,
-    pub(crate) dtype: DType,
     pub(crate) value: RwLock<Tensor>,
     pub(crate) grad: Mutex<Option<Tensor>>,
     pub(crate) requires_grad: bool,
@@ -74,7 +73,6 @@ impl Var {
         Var(Arc::new(Inner {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             shape: value.shape().into(),
-            dtype: value.dtype(),
             value: RwLock::new(value),
             grad: Mutex::new(None),
             requires_grad,
@@ -135,7 +133,7 @@ impl Var {
 
     /// The element type of the value.
     pub fn dtype(&self) -> DType {
-        self.0.dtype
+        self.0.value.read().expect("value lock poisoned").dtype()
     }
 
     /// The value of a one-element variable as `f64`.
