@@ -14,3 +14,8 @@ pub mod tensor {
 pub mod autograd {
     pub use kerosene_autograd::*;
 }
+
+/// Datasets, data loaders and readers: [`kerosene_datasets`].
+pub mod datasets {
+    pub use kerosene_datasets::*;
+}
