@@ -81,14 +81,17 @@ impl Tensor {
     /// assert_eq!(err.to_string(), "from_vec: 5 values cannot fill shape [2, 3] (6 elements)");
     /// ```
     pub fn try_from_vec<E: Element>(data: Vec<E>, shape: &[usize]) -> Result<Tensor> {
-        let n = shape_len(shape);
+        // A shape from untrusted input (e.g. a corrupt file) may overflow: report it, never panic.
+        let too_large = || TensorError::invalid("from_vec", format!("shape {shape:?} is too large for an array"));
+        let n = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).ok_or_else(too_large)?;
         if data.len() != n {
             return Err(TensorError::invalid(
                 "from_vec",
                 format!("{} values cannot fill shape {shape:?} ({n} elements)", data.len()),
             ));
         }
-        Ok(Tensor::from_array(ArrayD::from_shape_vec(IxDyn(shape), data).expect("length checked")))
+        // ndarray also rejects shapes whose nonzero axes multiply past isize::MAX (even with a 0 axis).
+        ArrayD::from_shape_vec(IxDyn(shape), data).map(Tensor::from_array).map_err(|_| too_large())
     }
 
     /// A 1-D tensor from a slice.

@@ -157,8 +157,8 @@ unary_ops! {
     tanh => |x| x.tanh();
     /// `1 / (1 + e^-x)`, computed without overflow for large `|x|`.
     sigmoid => |x| if x >= 0.0 { 1.0 / (1.0 + (-x).exp()) } else { let e = x.exp(); e / (1.0 + e) };
-    /// `max(x, 0)`
-    relu => |x| if x > 0.0 { x } else { 0.0 };
+    /// `max(x, 0)`; NaN stays NaN (as in PyTorch), so a diverging run is visible.
+    relu => |x| if x < 0.0 { 0.0 } else { x };
     /// `ln(1 + e^x)`, computed without overflow.
     softplus => |x| if x > 0.0 { x + (-x).exp().ln_1p() } else { x.exp().ln_1p() };
     /// Sine.

@@ -32,11 +32,12 @@ impl FusedActivation {
     fn apply<E: Element>(self, z: E) -> E {
         match self {
             FusedActivation::Identity => z,
+            // NaN passes through (z < 0 is false), so divergence stays visible.
             FusedActivation::Relu => {
-                if z > E::zero() {
-                    z
-                } else {
+                if z < E::zero() {
                     E::zero()
+                } else {
+                    z
                 }
             }
             FusedActivation::Sigmoid => {
