@@ -17,6 +17,9 @@ pub enum Entry<'a> {
     Buffer(&'a Var),
     /// A train / eval flag.
     Mode(&'a ModeFlag),
+    /// Bookkeeping saved in checkpoints but not a parameter or statistic (e.g. Dropout's
+    /// mask-generator state); not counted by `summary`.
+    State(&'a Var),
 }
 
 /// Walks a module tree, prefixing names with the path of each child (`fc1.weight`).
@@ -45,6 +48,12 @@ impl<'a> Visitor<'a> {
     pub fn buffer(&mut self, name: &str, b: &Var) {
         let n = self.name(name);
         (self.f)(&n, Entry::Buffer(b));
+    }
+
+    /// Reports saved bookkeeping state.
+    pub fn state(&mut self, name: &str, s: &Var) {
+        let n = self.name(name);
+        (self.f)(&n, Entry::State(s));
     }
 
     /// Reports a train / eval flag.
@@ -144,7 +153,7 @@ pub trait Module: Send + Sync {
     fn state_dict(&self) -> StateDict {
         let mut sd = StateDict::new();
         self.visit(&mut Visitor::new(&mut |n, e| match e {
-            Entry::Param(v) | Entry::Buffer(v) => sd.insert(n, v.value()),
+            Entry::Param(v) | Entry::Buffer(v) | Entry::State(v) => sd.insert(n, v.value()),
             Entry::Mode(_) => {}
         }));
         sd
@@ -155,7 +164,7 @@ pub trait Module: Send + Sync {
     fn load_state_dict(&self, sd: &StateDict) -> Result<()> {
         let mut targets: Vec<(String, Var)> = Vec::new();
         self.visit(&mut Visitor::new(&mut |n, e| {
-            if let Entry::Param(v) | Entry::Buffer(v) = e {
+            if let Entry::Param(v) | Entry::Buffer(v) | Entry::State(v) = e {
                 targets.push((n.to_string(), v.clone()));
             }
         }));
@@ -214,7 +223,7 @@ pub trait Module: Send + Sync {
     /// Converts every parameter and buffer to `dtype` in place (e.g. `F64` for a gradient check).
     fn to_dtype(&self, dtype: DType) {
         self.visit(&mut Visitor::new(&mut |_, e| {
-            if let Entry::Param(v) | Entry::Buffer(v) = e {
+            if let Entry::Param(v) | Entry::Buffer(v) | Entry::State(v) = e {
                 v.set_value(v.value().to_dtype(dtype));
             }
         }));

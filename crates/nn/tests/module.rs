@@ -30,7 +30,11 @@ fn dotted_names_and_counts() {
     let names: Vec<String> = n.named_parameters().into_iter().map(|(k, _)| k).collect();
     assert_eq!(names, ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]);
     assert_eq!(n.num_parameters(), 4 * 8 + 8 + 8 * 3 + 3);
-    assert_eq!(n.state_dict().names(), vec!["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]);
+    // The state dict adds buffers: here Dropout's mask-generator state (as Keras keeps it).
+    assert_eq!(
+        n.state_dict().names(),
+        vec!["fc1.weight", "fc1.bias", "drop.seed_generator_state", "fc2.weight", "fc2.bias"]
+    );
 }
 
 #[test]

@@ -1,9 +1,7 @@
 //! [`Dropout`]: inverted dropout, the identity in evaluation mode.
 
-use std::sync::Mutex;
-
 use kerosene_autograd::Var;
-use kerosene_tensor::Rng;
+use kerosene_tensor::{Rng, Tensor};
 
 use crate::error::{NnError, Result};
 use crate::layer::Layer;
@@ -13,6 +11,11 @@ use crate::spec::LayerSpec;
 
 /// In training, zeroes each element with probability `rate` and scales the others by
 /// `1 / (1 - rate)`; in evaluation, returns the input unchanged.
+///
+/// The masks are reproducible and resumable: call `k` draws its mask from a generator seeded
+/// by `(seed, k)`, and `k` is kept in the buffer `seed_generator_state` (as Keras keeps its
+/// seed generator's state among the weights), so a model restored from a checkpoint draws the
+/// same masks an uninterrupted run would.
 ///
 /// # Shapes
 /// Output shape = input shape.
@@ -32,9 +35,19 @@ use crate::spec::LayerSpec;
 pub struct Dropout {
     rate: f64,
     seed: u64,
-    rng: Mutex<Rng>,
+    calls: Var,
     mode: ModeFlag,
     name: String,
+}
+
+/// The call counter as three 16-bit digits, exact in f32 and f64 alike.
+fn counter_tensor(k: u64) -> Tensor {
+    Tensor::from_vec(vec![(k & 0xffff) as f32, ((k >> 16) & 0xffff) as f32, ((k >> 32) & 0xffff) as f32], &[3])
+}
+
+fn counter_value(t: &Tensor) -> u64 {
+    let d = t.to_vec::<f64>();
+    d[0] as u64 | ((d[1] as u64) << 16) | ((d[2] as u64) << 32)
 }
 
 impl Dropout {
@@ -52,13 +65,12 @@ impl Dropout {
         if !(0.0..1.0).contains(&rate) {
             return Err(NnError::Config(format!("Dropout: rate must be in [0, 1), got {rate}")));
         }
-        Ok(Dropout { rate, seed: 0, rng: Mutex::new(Rng::new(0)), mode: ModeFlag::new(), name: "dropout".into() })
+        Ok(Dropout { rate, seed: 0, calls: Var::new(counter_tensor(0)), mode: ModeFlag::new(), name: "dropout".into() })
     }
 
     /// Seeds the masks.
     pub fn seed(mut self, seed: u64) -> Dropout {
         self.seed = seed;
-        self.rng = Mutex::new(Rng::new(seed));
         self
     }
 
@@ -73,11 +85,14 @@ impl Module for Dropout {
         if !self.mode.is_training() || self.rate == 0.0 {
             return x.clone();
         }
-        let mut rng = self.rng.lock().expect("dropout rng poisoned");
+        let k = counter_value(&self.calls.value());
+        self.calls.set_value(counter_tensor(k + 1).to_dtype(self.calls.dtype()));
+        let mut rng = Rng::new(self.seed ^ (k.wrapping_add(1)).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         x.dropout(self.rate, &mut rng)
     }
     fn visit(&self, v: &mut Visitor<'_>) {
         v.mode(&self.mode);
+        v.state("seed_generator_state", &self.calls);
     }
 }
 
@@ -92,8 +107,8 @@ impl Layer for Dropout {
         "Dropout"
     }
     fn build(&mut self, input_shape: &[usize], rng: &mut Rng) -> Result<Vec<usize>> {
-        // Draw the mask stream from the model's generator, so the whole model follows one seed.
-        self.rng = Mutex::new(rng.fork());
+        // Take the mask seed from the model's generator, so the whole model follows one seed.
+        self.seed = rng.next_u64();
         Ok(input_shape.to_vec())
     }
     fn is_built(&self) -> bool {
