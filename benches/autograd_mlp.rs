@@ -44,7 +44,8 @@ fn train_step(c: &mut Criterion) {
     let m = mlp(&mut rng);
     let x = Tensor::rand_uniform(&[32, 784], 0.0, 1.0, &mut rng);
     let y = Tensor::from_vec((0..32).map(|i| (i % 10) as f32).collect(), &[32]);
-    let params: Vec<Var> = m.w.iter().zip(&m.b).flat_map(|(w, b)| [Var::param(w.clone()), Var::param(b.clone())]).collect();
+    let params: Vec<Var> =
+        m.w.iter().zip(&m.b).flat_map(|(w, b)| [Var::param(w.clone()), Var::param(b.clone())]).collect();
     let xv = Var::new(x.clone());
 
     let mut g = c.benchmark_group("mlp_784_64_64_10_batch32");
