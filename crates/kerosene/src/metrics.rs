@@ -114,7 +114,7 @@ impl MetricState {
         let p = pred.to_vec::<f64>();
         let t = y.to_vec::<f64>();
         let width = *pred.shape().last().unwrap_or(&1);
-        let rows = if width == 0 { 0 } else { p.len() / width };
+        let rows = p.len().checked_div(width).unwrap_or(0);
         let (num, den) = match self.metric {
             Metric::SparseCategoricalAccuracy | Metric::SparseTopKCategoricalAccuracy(_) => {
                 let k = if let Metric::SparseTopKCategoricalAccuracy(k) = self.metric { k } else { 1 };

@@ -26,12 +26,12 @@ impl TerminateOnNaN {
 
 impl Callback for TerminateOnNaN {
     fn on_train_batch_end(&mut self, batch: usize, logs: &Logs, model: &mut Sequential) -> Result<()> {
-        if let Some(&l) = logs.get("loss") {
-            if !l.is_finite() {
-                eprintln!("Batch {batch}: invalid loss {l}, terminating training");
-                self.stopped_at = Some(batch);
-                model.stop_training();
-            }
+        if let Some(&l) = logs.get("loss")
+            && !l.is_finite()
+        {
+            eprintln!("Batch {batch}: invalid loss {l}, terminating training");
+            self.stopped_at = Some(batch);
+            model.stop_training();
         }
         Ok(())
     }

@@ -199,7 +199,7 @@ impl Sequential {
             check_targets(self, &vy, loss).map_err(|e| Error::Data(format!("validation_data: {e}")))?;
             (x.clone(), y.clone(), Some((vx, vy)))
         } else if validation_split > 0.0 {
-            if !(validation_split < 1.0) {
+            if validation_split >= 1.0 || validation_split.is_nan() {
                 return Err(Error::Config(format!("validation_split must be in [0, 1), got {validation_split}")));
             }
             let n_val = (n_all as f64 * validation_split).floor() as usize;

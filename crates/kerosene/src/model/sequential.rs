@@ -67,7 +67,8 @@ impl Sequential {
         }
     }
 
-    /// Appends a layer (builder style).
+    /// Appends a layer (builder style; Keras' `model.add`).
+    #[allow(clippy::should_implement_trait)]
     pub fn add(mut self, layer: impl Layer + 'static) -> Sequential {
         self.push(Box::new(layer));
         self
@@ -153,10 +154,10 @@ impl Sequential {
 
     /// Builds from the first layer's declared `input_shape`, if it has one and the model is unbuilt.
     pub(crate) fn build_from_declared(&mut self) -> Result<()> {
-        if self.input_shape.is_none() {
-            if let Some(s) = self.layers.first().and_then(|l| l.declared_input_shape()) {
-                self.build(&s)?;
-            }
+        if self.input_shape.is_none()
+            && let Some(s) = self.layers.first().and_then(|l| l.declared_input_shape())
+        {
+            self.build(&s)?;
         }
         Ok(())
     }
