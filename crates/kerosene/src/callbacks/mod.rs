@@ -63,6 +63,9 @@ pub struct FitInfo {
 ///         Ok(())
 ///     }
 /// }
+///
+/// let fit = kerosene::model::Fit::epochs(100).callback(StopBelow(0.05));
+/// # let _ = fit;
 /// ```
 pub trait Callback: Send {
     /// Before the first epoch.
