@@ -16,8 +16,7 @@ impl Args {
                 i += if value.is_some() { 2 } else { 1 };
                 map.insert(name.to_string(), value.unwrap_or_else(|| "true".into()));
             } else {
-                eprintln!("ignoring argument {:?}", argv[i]);
-                i += 1;
+                i += 1; // positional arguments are read by the example itself
             }
         }
         Args(map)

@@ -68,6 +68,7 @@ impl AdagradParams {
 ///
 /// # Panics
 /// If the slices differ in length.
+#[inline(always)]
 pub fn adagrad_update<E: Element>(p: &mut [E], g: &[E], sum: &mut [E], hp: &AdagradParams, step: u64) {
     assert!(g.len() == p.len() && sum.len() == p.len(), "adagrad_update: slices differ in length");
     let clr = E::of(hp.lr / (1.0 + (step as f64 - 1.0) * hp.lr_decay));
@@ -88,6 +89,7 @@ impl Kernel for AdagradParams {
         self.initial_accumulator_value
     }
 
+    #[inline(always)]
     fn update<E: Element>(&self, p: &mut [E], g: &[E], bufs: &mut [&mut [E]], _scalars: &mut [f64], step: u64) {
         let [sum] = bufs else { unreachable!("adagrad keeps one buffer") };
         adagrad_update(p, g, sum, self, step);

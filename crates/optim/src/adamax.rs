@@ -67,6 +67,7 @@ impl AdamaxParams {
 ///
 /// # Panics
 /// If the slices differ in length.
+#[inline(always)]
 pub fn adamax_update<E: Element>(p: &mut [E], g: &[E], m: &mut [E], u: &mut [E], hp: &AdamaxParams, step: u64) {
     let n = p.len();
     assert!(g.len() == n && m.len() == n && u.len() == n, "adamax_update: slices differ in length");
@@ -88,6 +89,7 @@ impl Kernel for AdamaxParams {
         Layout { step: true, scalars: &[], buffers: &["exp_avg", "exp_inf"] }
     }
 
+    #[inline(always)]
     fn update<E: Element>(&self, p: &mut [E], g: &[E], bufs: &mut [&mut [E]], _scalars: &mut [f64], step: u64) {
         let [m, u] = bufs else { unreachable!("adamax keeps two buffers") };
         adamax_update(p, g, m, u, self, step);

@@ -59,6 +59,7 @@ impl LionParams {
 ///
 /// # Panics
 /// If the slices differ in length.
+#[inline(always)]
 pub fn lion_update<E: Element>(p: &mut [E], g: &[E], m: &mut [E], hp: &LionParams) {
     assert!(g.len() == p.len() && m.len() == p.len(), "lion_update: slices differ in length");
     let (lr, b1, omb1, b2, omb2) =
@@ -83,6 +84,7 @@ impl Kernel for LionParams {
         Layout { step: false, scalars: &[], buffers: &["exp_avg"] }
     }
 
+    #[inline(always)]
     fn update<E: Element>(&self, p: &mut [E], g: &[E], bufs: &mut [&mut [E]], _scalars: &mut [f64], _step: u64) {
         let [m] = bufs else { unreachable!("lion keeps one buffer") };
         lion_update(p, g, m, self);

@@ -75,6 +75,7 @@ impl NAdamParams {
 ///
 /// # Panics
 /// If the slices differ in length.
+#[inline(always)]
 pub fn nadam_update<E: Element>(
     p: &mut [E],
     g: &[E],
@@ -110,6 +111,7 @@ impl Kernel for NAdamParams {
         Layout { step: true, scalars: &[("mu_product", 1.0)], buffers: &["exp_avg", "exp_avg_sq"] }
     }
 
+    #[inline(always)]
     fn update<E: Element>(&self, p: &mut [E], g: &[E], bufs: &mut [&mut [E]], scalars: &mut [f64], step: u64) {
         let ([m, v], [mu_product]) = (bufs, scalars) else { unreachable!("nadam keeps two buffers and one scalar") };
         nadam_update(p, g, m, v, mu_product, self, step);

@@ -72,6 +72,7 @@ impl RmsPropParams {
 ///
 /// # Panics
 /// If the slices differ in length, or a buffer the options need is `None`.
+#[inline(always)]
 pub fn rmsprop_update<E: Element>(
     p: &mut [E],
     g: &[E],
@@ -130,6 +131,7 @@ impl Kernel for RmsPropParams {
         Layout { step: false, scalars: &[], buffers }
     }
 
+    #[inline(always)]
     fn update<E: Element>(&self, p: &mut [E], g: &[E], bufs: &mut [&mut [E]], _scalars: &mut [f64], _step: u64) {
         match (bufs, self.momentum > 0.0) {
             ([s], _) => rmsprop_update(p, g, s, None, None, self),

@@ -72,6 +72,7 @@ impl SgdParams {
 ///
 /// # Panics
 /// If the slices differ in length, or `hp.momentum != 0` and there is no buffer.
+#[inline(always)]
 pub fn sgd_update<E: Element>(p: &mut [E], g: &[E], momentum_buffer: Option<&mut [E]>, hp: &SgdParams, step: u64) {
     assert_eq!(p.len(), g.len(), "sgd_update: parameter and gradient lengths differ");
     let lr = E::of(hp.lr);
@@ -103,6 +104,7 @@ impl Kernel for SgdParams {
         Layout { step: false, scalars: &[], buffers }
     }
 
+    #[inline(always)]
     fn update<E: Element>(&self, p: &mut [E], g: &[E], bufs: &mut [&mut [E]], _scalars: &mut [f64], step: u64) {
         match bufs {
             [] => sgd_update(p, g, None, self, step),

@@ -41,6 +41,7 @@ pub(crate) trait Kernel {
 
     /// Updates one parameter in place. `bufs` and `scalars` follow [`Kernel::layout`]; `step` is
     /// this parameter's update count including this one (1 on its first update).
+    #[inline(always)]
     fn update<E: Element>(&self, p: &mut [E], g: &[E], bufs: &mut [&mut [E]], scalars: &mut [f64], step: u64);
 }
 
@@ -351,7 +352,12 @@ fn run<E: Element>(kernel: &impl Kernel, value: &mut Tensor, grad: &Tensor, stat
         .iter_mut()
         .map(|b| b.as_slice_mut::<E>().expect("state buffers are contiguous and of the parameter's type"))
         .collect();
-    kernel.update(p, g, &mut bufs, &mut state.scalars, state.step);
+    let (scalars, step) = (&mut state.scalars, state.step);
+    // Compiled for the widest vectors this CPU has; the update functions are inlined into it.
+    kerosene_tensor::simd::dispatch(
+        #[inline(always)]
+        || kernel.update(p, g, &mut bufs, scalars, step),
+    );
 }
 
 impl fmt::Debug for Core {

@@ -62,6 +62,7 @@ mod matmul;
 mod random;
 mod reduce;
 mod serde_impl;
+pub mod simd;
 mod tensor;
 
 pub use conv::{Padding, Window2d};
