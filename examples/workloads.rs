@@ -175,7 +175,8 @@ fn sgemm(threads: usize) -> Vec<Value> {
         let b = Tensor::randn(&[n, n], &mut rng);
         let mut c = ndarray::Array2::<f32>::zeros((n, n));
         let (av, bv) = (a.view::<f32>(), b.view::<f32>());
-        let (a2, b2) = (av.into_dimensionality::<ndarray::Ix2>().unwrap(), bv.into_dimensionality::<ndarray::Ix2>().unwrap());
+        let (a2, b2) =
+            (av.into_dimensionality::<ndarray::Ix2>().unwrap(), bv.into_dimensionality::<ndarray::Ix2>().unwrap());
         let flop = 2.0 * (n * n * n) as f64;
         let reps = ((0.2e9 * 50.0 / flop) as usize).clamp(1, 1000);
         let mut res = Vec::new();
@@ -215,7 +216,9 @@ fn main() -> kerosene::Result<()> {
             "w2" => println!("{}", train_mlp(data.as_ref().unwrap(), 128, epochs(3), threads, "w2")),
             "w5" => println!("{}", inference(data.as_ref().unwrap(), threads)),
             "w6" => sgemm(threads).into_iter().for_each(|v| println!("{v}")),
-            other => return Err(kerosene::Error::Config(format!("unknown workload {other}; known: w1, w2, w5, w6, all"))),
+            other => {
+                return Err(kerosene::Error::Config(format!("unknown workload {other}; known: w1, w2, w5, w6, all")));
+            }
         }
     }
     Ok(())
