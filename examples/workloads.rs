@@ -203,6 +203,8 @@ fn main() -> kerosene::Result<()> {
     let args = args::Args::parse();
     let threads = args.usize("threads", 2);
     rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().expect("thread pool");
+    // What `fit` does: keep the training working set mapped between steps.
+    kerosene::tensor::memory::keep_freed_memory();
     let which: Vec<String> = match argv.first().map(|s| s.as_str()) {
         None | Some("all") => ["w1", "w2", "w5", "w6"].iter().map(|s| s.to_string()).collect(),
         Some(w) => vec![w.to_string()],

@@ -2,19 +2,61 @@
 //!
 //! Every matrix product in Kerosene ends here, so a faster kernel (or another device) plugs in
 //! at this one place. Operands are read through their strides, so transposed views are never
-//! copied. Large products are split by rows of `C` across rayon threads; each element of `C` is
-//! computed by the same sequence of operations whatever the split, so results do not depend on
-//! the number of threads.
+//! copied by the caller.
+//!
+//! Two backends ([`Backend`]): on x86-64 CPUs with AVX-512F, f32 products run Kerosene's own
+//! AVX-512 kernel (register-blocked FMA microkernel, cache blocking, packing of strided operands
+//! into contiguous panels); everything else (f64, other CPUs) runs matrixmultiply's portable
+//! kernels. The choice is made once per process ([`backend`]); docs/performance.md ("GEMM") has
+//! the design and the measurements.
+//!
+//! Threads: products with at least [`PAR_GEMM_MIN_FLOPS`] multiply-adds are split across
+//! rayon's pool: by blocks of rows of `C` on the portable backend; on the AVX-512 backend by
+//! blocks of columns, or of rows when `C` is much taller than wide. Each element of `C` is
+//! computed by the same sequence of operations whatever the split (the k loop is never split, and
+//! its blocking depends only on k), so results do not depend on the number of threads. They can
+//! differ between the two backends.
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 use rayon::prelude::*;
 
 use crate::{DType, Element};
 
+#[cfg(target_arch = "x86_64")]
+mod avx512;
+
 /// Products with at least this many multiply-adds (`m * k * n`) are split across threads.
 pub const PAR_GEMM_MIN_FLOPS: usize = 1 << 21;
-/// Each thread gets at least this many rows of `C`.
+/// Each thread gets at least this many rows of `C` (matrixmultiply backend).
 const PAR_GEMM_MIN_ROWS: usize = 64;
+
+/// A GEMM implementation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// matrixmultiply's portable kernels: every CPU, and always for f64.
+    Portable,
+    /// Kerosene's AVX-512 f32 kernel: x86-64 CPUs with AVX-512F.
+    Avx512,
+}
+
+impl Backend {
+    /// Whether this backend can run f32 products on this CPU.
+    pub fn is_available(self) -> bool {
+        match self {
+            Backend::Portable => true,
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx512 => avx512::available(),
+            #[cfg(not(target_arch = "x86_64"))]
+            Backend::Avx512 => false,
+        }
+    }
+}
+
+/// The backend that f32 products use on this CPU: [`Backend::Avx512`] where available, else
+/// [`Backend::Portable`]. Detected once per process.
+pub fn backend() -> Backend {
+    if Backend::Avx512.is_available() { Backend::Avx512 } else { Backend::Portable }
+}
 
 /// `C = alpha * A B + beta * C` through raw strided pointers (strides in elements, any sign).
 /// With `beta == 0`, `C` is only written, never read (NaN in `C` does not propagate).
@@ -25,6 +67,33 @@ const PAR_GEMM_MIN_ROWS: usize = 64;
 /// `(rsc, csc)` whose elements do not alias each other or `a` / `b`.
 #[allow(clippy::too_many_arguments)]
 pub unsafe fn gemm_raw<E: Element>(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: E,
+    a: *const E,
+    rsa: isize,
+    csa: isize,
+    b: *const E,
+    rsb: isize,
+    csb: isize,
+    beta: E,
+    c: *mut E,
+    rsc: isize,
+    csc: isize,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe { gemm_raw_with(backend(), m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc) }
+}
+
+/// [`gemm_raw`] on a chosen backend, for benchmarks and tests. f64 always runs
+/// [`Backend::Portable`], and so does [`Backend::Avx512`] where it is not available.
+///
+/// # Safety
+/// As [`gemm_raw`].
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_raw_with<E: Element>(
+    backend: Backend,
     m: usize,
     k: usize,
     n: usize,
@@ -55,6 +124,30 @@ pub unsafe fn gemm_raw<E: Element>(
         }
         return;
     }
+    #[cfg(target_arch = "x86_64")]
+    if E::DTYPE == DType::F32 && backend == Backend::Avx512 && avx512::available() {
+        // SAFETY: E is f32 (checked above), so the casts are identities; the rest is forwarded.
+        unsafe {
+            avx512_parallel(
+                m,
+                k,
+                n,
+                alpha.f64() as f32,
+                a as *const f32,
+                rsa,
+                csa,
+                b as *const f32,
+                rsb,
+                csb,
+                beta.f64() as f32,
+                c as *mut f32,
+                rsc,
+                csc,
+            )
+        };
+        return;
+    }
+    let _ = backend;
     let threads = rayon::current_num_threads();
     if threads > 1 && m * k * n >= PAR_GEMM_MIN_FLOPS && m >= 2 * PAR_GEMM_MIN_ROWS {
         let parts = threads.min(m / PAR_GEMM_MIN_ROWS);
@@ -90,6 +183,78 @@ pub unsafe fn gemm_raw<E: Element>(
         // SAFETY: forwarded from the caller.
         unsafe { kernel(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc) }
     }
+}
+
+/// The AVX-512 path: above [`PAR_GEMM_MIN_FLOPS`], split `C` into one block of columns per
+/// thread, or of rows when `C` is much taller than wide.
+///
+/// # Safety
+/// As [`gemm_raw`], with `m, n, k > 0` and the AVX-512 backend available.
+#[cfg(target_arch = "x86_64")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn avx512_parallel(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: f32,
+    a: *const f32,
+    rsa: isize,
+    csa: isize,
+    b: *const f32,
+    rsb: isize,
+    csb: isize,
+    beta: f32,
+    c: *mut f32,
+    rsc: isize,
+    csc: isize,
+) {
+    let threads = rayon::current_num_threads();
+    let split = if threads > 1 && m * k * n >= PAR_GEMM_MIN_FLOPS { avx512_split(m, n, threads) } else { None };
+    let Some((by_rows, parts, step)) = split else {
+        // SAFETY: forwarded from the caller.
+        unsafe { avx512::sgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc) };
+        return;
+    };
+    let (ap, bp, cp) = (a as usize, b as usize, c as usize);
+    (0..parts).into_par_iter().for_each(|p| {
+        let (a, b, c) = (ap as *const f32, bp as *const f32, cp as *mut f32);
+        let lo = p * step;
+        // SAFETY: the blocks of C (rows lo..hi, or columns lo..hi) are disjoint and inside C, and
+        // the matching blocks of A (rows) or B (columns) are inside A or B, which are only read.
+        unsafe {
+            if by_rows {
+                let hi = (lo + step).min(m);
+                let (ao, co) = (lo as isize * rsa, lo as isize * rsc);
+                avx512::sgemm(hi - lo, k, n, alpha, a.offset(ao), rsa, csa, b, rsb, csb, beta, c.offset(co), rsc, csc);
+            } else {
+                let hi = (lo + step).min(n);
+                let (bo, co) = (lo as isize * csb, lo as isize * csc);
+                avx512::sgemm(m, k, hi - lo, alpha, a, rsa, csa, b.offset(bo), rsb, csb, beta, c.offset(co), rsc, csc);
+            }
+        }
+    });
+}
+
+/// How to split an `m x n` result across `threads`: `(by rows?, parts, rows or columns per
+/// part)`, blocks aligned to the register block; `None` when it is too small to split.
+#[cfg(target_arch = "x86_64")]
+fn avx512_split(m: usize, n: usize, threads: usize) -> Option<(bool, usize, usize)> {
+    let (mr, nr) = (avx512::MR, 16 * avx512::NV);
+    let (row_tiles, col_tiles) = (m.div_ceil(mr), n.div_ceil(16));
+    // By columns each thread packs only its part of B (a row-major A is never packed), by rows
+    // each one packs all of B: columns win unless C is much taller than wide (measured, see
+    // docs/performance.md).
+    let by_rows = match (row_tiles, col_tiles) {
+        (0..2, 0..2) => return None,
+        (0..2, _) => false,
+        (_, 0..2) => true,
+        _ => m > 2 * n,
+    };
+    let (len, tiles, tile) = if by_rows { (m, row_tiles, mr) } else { (n, col_tiles, 16) };
+    let parts = threads.min(tiles);
+    let align = if !by_rows && len.div_ceil(parts) >= nr { nr } else { tile };
+    let step = len.div_ceil(parts).next_multiple_of(align);
+    Some((by_rows, len.div_ceil(step), step))
 }
 
 /// One single-threaded GEMM call on the best kernel for this element type and CPU.
@@ -165,6 +330,22 @@ unsafe fn kernel<E: Element>(
 /// ```
 #[track_caller]
 pub fn gemm<E: Element>(alpha: E, a: &ArrayView2<E>, b: &ArrayView2<E>, beta: E, c: &mut ArrayViewMut2<E>) {
+    gemm_with(backend(), alpha, a, b, beta, c)
+}
+
+/// [`gemm`] on a chosen backend, for benchmarks and tests (see [`gemm_raw_with`]).
+///
+/// # Panics
+/// As [`gemm`].
+#[track_caller]
+pub fn gemm_with<E: Element>(
+    backend: Backend,
+    alpha: E,
+    a: &ArrayView2<E>,
+    b: &ArrayView2<E>,
+    beta: E,
+    c: &mut ArrayViewMut2<E>,
+) {
     let ((m, k), (k2, n)) = (a.dim(), b.dim());
     if k != k2 || c.dim() != (m, n) {
         panic!("gemm: shapes do not fit: a [{m}, {k}], b [{k2}, {n}], c {:?}", c.shape());
@@ -173,6 +354,22 @@ pub fn gemm<E: Element>(alpha: E, a: &ArrayView2<E>, b: &ArrayView2<E>, beta: E,
     let (sc0, sc1) = (sc[0], sc[1]);
     // SAFETY: the views guarantee valid strided memory; `c` is a unique mutable view.
     unsafe {
-        gemm_raw(m, k, n, alpha, a.as_ptr(), sa[0], sa[1], b.as_ptr(), sb[0], sb[1], beta, c.as_mut_ptr(), sc0, sc1)
+        gemm_raw_with(
+            backend,
+            m,
+            k,
+            n,
+            alpha,
+            a.as_ptr(),
+            sa[0],
+            sa[1],
+            b.as_ptr(),
+            sb[0],
+            sb[1],
+            beta,
+            c.as_mut_ptr(),
+            sc0,
+            sc1,
+        )
     }
 }

@@ -59,6 +59,7 @@ pub mod gemm;
 mod index;
 mod layout;
 mod matmul;
+pub mod memory;
 mod random;
 mod reduce;
 mod serde_impl;

@@ -189,6 +189,7 @@ impl Sequential {
         check_batch_size(batch_size)?;
         check_xy(x, y)?;
         self.ensure_built_for(x)?;
+        kerosene_tensor::memory::keep_freed_memory();
         let loss = self.compiled()?.loss;
         check_targets(self, y, loss)?;
 
