@@ -41,7 +41,6 @@ pub(crate) trait Kernel {
 
     /// Updates one parameter in place. `bufs` and `scalars` follow [`Kernel::layout`]; `step` is
     /// this parameter's update count including this one (1 on its first update).
-    #[inline(always)]
     fn update<E: Element>(&self, p: &mut [E], g: &[E], bufs: &mut [&mut [E]], scalars: &mut [f64], step: u64);
 }
 
