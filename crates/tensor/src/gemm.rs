@@ -124,6 +124,11 @@ pub unsafe fn gemm_raw_with<E: Element>(
         }
         return;
     }
+    if m == 1 && (csb == 1 || rsb == 1) {
+        // SAFETY: forwarded from the caller.
+        unsafe { gemv(k, n, alpha, a, csa, b, rsb, csb, beta, c, csc) };
+        return;
+    }
     #[cfg(target_arch = "x86_64")]
     if E::DTYPE == DType::F32 && backend == Backend::Avx512 && avx512::available() {
         // SAFETY: E is f32 (checked above), so the casts are identities; the rest is forwarded.
@@ -372,4 +377,111 @@ pub fn gemm_with<E: Element>(
             sc1,
         )
     }
+}
+
+/// `c = alpha * a B + beta * c` for a single row `a` (a vector-matrix product), when `B` is
+/// contiguous along one axis: as `k` AXPYs over the rows of `B`, or as `n` dot products with its
+/// columns. Packing `B` for a one-row product would copy all of `B` to use each element once;
+/// this reads it once, in place. Every element is computed the same way whatever the thread
+/// count (this path is single-threaded).
+///
+/// # Safety
+/// As [`gemm_raw`] with `m = 1`; additionally `csb == 1` or `rsb == 1`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemv<E: Element>(
+    k: usize,
+    n: usize,
+    alpha: E,
+    a: *const E,
+    csa: isize,
+    b: *const E,
+    rsb: isize,
+    csb: isize,
+    beta: E,
+    c: *mut E,
+    csc: isize,
+) {
+    // SAFETY: the caller guarantees a 1 x k row at `a` and a k x n matrix at `b`.
+    let av: Vec<E> = (0..k as isize).map(|i| unsafe { *a.offset(i * csa) }).collect();
+    let mut acc = vec![E::zero(); n];
+    #[cfg(target_arch = "x86_64")]
+    if E::DTYPE == DType::F32 && avx512::available() {
+        let (ap, accp, bf) = (av.as_ptr() as *const f32, acc.as_mut_ptr() as *mut f32, b as *const f32);
+        // SAFETY: E is f32; the rows / columns of B are contiguous as the caller promised.
+        unsafe {
+            if csb == 1 {
+                for kk in 0..k {
+                    avx512::axpy(n, *ap.add(kk), bf.offset(kk as isize * rsb), accp);
+                }
+            } else {
+                let mut j = 0;
+                while j + 4 <= n {
+                    let d = avx512::dot4(k, ap, bf.offset(j as isize * csb), csb);
+                    std::ptr::copy_nonoverlapping(d.as_ptr(), accp.add(j), 4);
+                    j += 4;
+                }
+                for j in j..n {
+                    *accp.add(j) = avx512::dot(k, ap, bf.offset(j as isize * csb));
+                }
+            }
+        }
+    } else {
+        gemv_portable(&av, &mut acc, b, rsb, csb);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    gemv_portable(&av, &mut acc, b, rsb, csb);
+    for (j, &v) in acc.iter().enumerate() {
+        // SAFETY: element j of the 1 x n output row.
+        unsafe {
+            let p = c.offset(j as isize * csc);
+            *p = if beta == E::zero() { alpha * v } else { alpha * v + beta * *p };
+        }
+    }
+}
+
+/// The vector-matrix product without intrinsics (other element types and CPUs).
+fn gemv_portable<E: Element>(av: &[E], acc: &mut [E], b: *const E, rsb: isize, csb: isize) {
+    let (k, n) = (av.len(), acc.len());
+    if csb == 1 {
+        for (kk, &x) in av.iter().enumerate() {
+            // SAFETY: row kk of B is n contiguous elements.
+            let row = unsafe { std::slice::from_raw_parts(b.offset(kk as isize * rsb), n) };
+            for (o, &v) in acc.iter_mut().zip(row) {
+                *o += x * v;
+            }
+        }
+    } else {
+        for (j, o) in acc.iter_mut().enumerate() {
+            // SAFETY: column j of B is k contiguous elements (rsb == 1).
+            let col = unsafe { std::slice::from_raw_parts(b.offset(j as isize * csb), k) };
+            *o = dot(av, col);
+        }
+    }
+}
+
+/// A dot product with 16 independent partial sums (so it vectorizes), reduced in a fixed order.
+#[inline(always)]
+fn dot<E: Element>(x: &[E], y: &[E]) -> E {
+    let mut acc = [E::zero(); 16];
+    let (xc, yc) = (x.chunks_exact(16), y.chunks_exact(16));
+    let (xr, yr) = (xc.remainder(), yc.remainder());
+    for (a, b) in xc.zip(yc) {
+        let (a, b): (&[E; 16], &[E; 16]) = (a.try_into().expect("16"), b.try_into().expect("16"));
+        for i in 0..16 {
+            acc[i] += a[i] * b[i];
+        }
+    }
+    let mut tail = E::zero();
+    for (&a, &b) in xr.iter().zip(yr) {
+        tail += a * b;
+    }
+    // Pairwise, fixed order.
+    let mut w = 16;
+    while w > 1 {
+        w /= 2;
+        for i in 0..w {
+            acc[i] += acc[i + w];
+        }
+    }
+    acc[0] + tail
 }

@@ -29,7 +29,7 @@ pub enum FusedActivation {
 
 impl FusedActivation {
     #[inline(always)]
-    fn apply<E: Element>(self, z: E) -> E {
+    pub(crate) fn apply<E: Element>(self, z: E) -> E {
         match self {
             FusedActivation::Identity => z,
             // NaN passes through (z < 0 is false), so divergence stays visible.
@@ -53,7 +53,7 @@ impl FusedActivation {
     }
 
     #[inline(always)]
-    fn derivative<E: Element>(self, y: E) -> E {
+    pub(crate) fn derivative<E: Element>(self, y: E) -> E {
         match self {
             FusedActivation::Identity => E::one(),
             FusedActivation::Relu => {
@@ -116,9 +116,10 @@ fn fused_linear(x: &Var, w: &Var, transposed: bool, b: Option<&Var>, act: FusedA
             wv.shape()
         );
     }
-    // The weight as the [in, out] right operand, a strided view in PyTorch layout.
-    let wm = if transposed { wv.t() } else { wv.clone() };
-    let (fin, fout) = (wm.shape()[0], wm.shape()[1]);
+    if xv.dtype() != wv.dtype() {
+        panic!("{op}: element types differ: input {}, weight {}", xv.dtype(), wv.dtype());
+    }
+    let (fin, fout) = if transposed { (wv.shape()[1], wv.shape()[0]) } else { (wv.shape()[0], wv.shape()[1]) };
     let xin = *xv.shape().last().expect("ndim checked");
     if xin != fin {
         panic!(
@@ -129,20 +130,16 @@ fn fused_linear(x: &Var, w: &Var, transposed: bool, b: Option<&Var>, act: FusedA
     }
     let bv = b.map(|b| b.value());
     if let Some(bt) = &bv
-        && bt.shape() != [fout]
+        && (bt.shape() != [fout] || bt.dtype() != wv.dtype())
     {
-        panic!("{op}: bias must have shape [{fout}], got {:?}", bt.shape());
+        panic!("{op}: bias must have shape [{fout}] and type {}, got {:?} {}", wv.dtype(), bt.shape(), bt.dtype());
     }
-    let lead: Vec<usize> = xv.shape()[..xv.ndim() - 1].to_vec();
-    let x2 = xv.reshape(&[-1, fin as isize]);
-    let mut y = x2.matmul(&wm);
-    match y.dtype() {
-        DType::F32 => bias_act::<f32>(&mut y, bv.as_ref(), act),
-        DType::F64 => bias_act::<f64>(&mut y, bv.as_ref(), act),
-    }
-    let mut out_shape = lead.clone();
+    let mut out_shape = xv.shape()[..xv.ndim() - 1].to_vec();
     out_shape.push(fout);
-    let y = y.reshape_to(&out_shape);
+    let y = match xv.dtype() {
+        DType::F32 => forward::<f32>(&xv, &wv, transposed, bv.as_ref(), act, &out_shape),
+        DType::F64 => forward::<f64>(&xv, &wv, transposed, bv.as_ref(), act, &out_shape),
+    };
     let inputs: Vec<&Var> = match b {
         Some(b) => vec![x, w, b],
         None => vec![x, w],
@@ -158,8 +155,13 @@ fn fused_linear(x: &Var, w: &Var, transposed: bool, b: Option<&Var>, act: FusedA
             DType::F32 => dz_db::<f32>(&g2, &y2, act, need.get(2) == Some(&true)),
             DType::F64 => dz_db::<f64>(&g2, &y2, act, need.get(2) == Some(&true)),
         };
+        // The weight as the [in, out] right operand: a strided view in PyTorch layout.
+        let wm = if transposed { wv.t() } else { wv.clone() };
         let dx = need[0].then(|| dz.matmul(&wm.t()).reshape_to(&x_shape));
-        let dw = need[1].then(|| if transposed { dz.t().matmul(&x2) } else { x2.t().matmul(&dz) });
+        let dw = need[1].then(|| {
+            let x2 = xv.reshape(&[-1, fin as isize]);
+            if transposed { dz.t().matmul(&x2) } else { x2.t().matmul(&dz) }
+        });
         let mut out = vec![dx, dw];
         if need.len() == 3 {
             out.push(db);
@@ -168,25 +170,73 @@ fn fused_linear(x: &Var, w: &Var, transposed: bool, b: Option<&Var>, act: FusedA
     })
 }
 
-/// Adds the bias row to every row of `y` and applies the activation, in place, in one pass.
-fn bias_act<E: Element>(y: &mut Tensor, b: Option<&Tensor>, act: FusedActivation) {
-    let n = y.shape()[1];
-    let b: Option<Vec<E>> = b.map(|b| b.contiguous().as_slice::<E>().expect("same dtype as the product").to_vec());
-    let ys = y.as_slice_mut::<E>().expect("fresh contiguous product");
+/// `act(x W + b)` into a fresh buffer: one GEMM that reads `W` through its strides (transposed
+/// in PyTorch layout, no copy) and writes every output element, then bias and activation in
+/// one pass over the rows while they are in cache.
+fn forward<E: Element>(
+    x: &Tensor,
+    w: &Tensor,
+    transposed: bool,
+    b: Option<&Tensor>,
+    act: FusedActivation,
+    out_shape: &[usize],
+) -> Tensor {
+    let x = x.contiguous();
+    let xs = x.as_slice::<E>().expect("contiguous, dtype checked");
+    let wa = w.array::<E>().expect("dtype checked");
+    let (ws0, ws1) = (wa.strides()[0], wa.strides()[1]);
+    let (rsb, csb) = if transposed { (ws1, ws0) } else { (ws0, ws1) };
+    let fout = *out_shape.last().expect("has a feature axis");
+    let fin = if transposed { wa.shape()[1] } else { wa.shape()[0] };
+    let rows: usize = out_shape[..out_shape.len() - 1].iter().product();
+    let mut out: Vec<E> = Vec::with_capacity(rows * fout);
+    // SAFETY: x is a contiguous rows x fin matrix, W a strided fin x fout view; with beta = 0 the
+    // GEMM writes every element of the rows x fout output without reading it, so the buffer is
+    // fully initialized before set_len.
+    unsafe {
+        kerosene_tensor::gemm::gemm_raw(
+            rows,
+            fin,
+            fout,
+            E::one(),
+            xs.as_ptr(),
+            fin as isize,
+            1,
+            wa.as_ptr(),
+            rsb,
+            csb,
+            E::zero(),
+            out.as_mut_ptr(),
+            fout as isize,
+            1,
+        );
+        out.set_len(rows * fout);
+    }
+    let bias: Option<Vec<E>> = b.map(|b| b.contiguous().as_slice::<E>().expect("dtype checked").to_vec());
+    bias_act(&mut out, fout, bias.as_deref(), act);
+    Tensor::from_vec(out, out_shape)
+}
+
+/// Adds the bias row to every row of `ys` (rows of `n`) and applies the activation, in place, in
+/// one pass.
+fn bias_act<E: Element>(ys: &mut [E], n: usize, b: Option<&[E]>, act: FusedActivation) {
     if n == 0 {
         return;
     }
-    match (&b, act) {
-        (None, FusedActivation::Identity) => {}
-        (Some(b), _) => {
-            for row in ys.chunks_exact_mut(n) {
-                for (v, &bb) in row.iter_mut().zip(b) {
-                    *v = act.apply(*v + bb);
+    kerosene_tensor::simd::dispatch(
+        #[inline(always)]
+        || match (b, act) {
+            (None, FusedActivation::Identity) => {}
+            (Some(b), _) => {
+                for row in ys.chunks_exact_mut(n) {
+                    for (v, &bb) in row.iter_mut().zip(b) {
+                        *v = act.apply(*v + bb);
+                    }
                 }
             }
-        }
-        (None, _) => ys.iter_mut().for_each(|v| *v = act.apply(*v)),
-    }
+            (None, _) => ys.iter_mut().for_each(|v| *v = act.apply(*v)),
+        },
+    );
 }
 
 /// `dz = g · act'(y)` and, if asked, `db = Σ_rows dz`, in one pass.
@@ -194,23 +244,38 @@ fn dz_db<E: Element>(g: &Tensor, y: &Tensor, act: FusedActivation, want_db: bool
     let n = g.shape()[1];
     let (g, y) = (g.contiguous(), y.contiguous());
     let gs = g.as_slice::<E>().expect("contiguous");
+    let mut acc = vec![E::zero(); if want_db { n } else { 0 }];
     let dz: Tensor = if act == FusedActivation::Identity {
+        if want_db && n > 0 {
+            kerosene_tensor::simd::dispatch(
+                #[inline(always)]
+                || {
+                    for row in gs.chunks_exact(n) {
+                        acc.iter_mut().zip(row).for_each(|(a, &v)| *a += v);
+                    }
+                },
+            );
+        }
         g.clone()
     } else {
         let ys = y.as_slice::<E>().expect("contiguous");
-        let v: Vec<E> = gs.iter().zip(ys).map(|(&g, &y)| g * act.derivative(y)).collect();
+        let mut v: Vec<E> = vec![E::zero(); gs.len()];
+        if n > 0 {
+            kerosene_tensor::simd::dispatch(
+                #[inline(always)]
+                || {
+                    for ((d, gr), yr) in v.chunks_exact_mut(n).zip(gs.chunks_exact(n)).zip(ys.chunks_exact(n)) {
+                        for ((d, &g), &y) in d.iter_mut().zip(gr).zip(yr) {
+                            *d = g * act.derivative(y);
+                        }
+                        if want_db {
+                            acc.iter_mut().zip(d.iter()).for_each(|(a, &v)| *a += v);
+                        }
+                    }
+                },
+            );
+        }
         Tensor::from_vec(v, g.shape())
     };
-    let db = want_db.then(|| {
-        let mut acc = vec![E::zero(); n];
-        if n > 0 {
-            for row in dz.as_slice::<E>().expect("contiguous").chunks_exact(n) {
-                for (a, &v) in acc.iter_mut().zip(row) {
-                    *a += v;
-                }
-            }
-        }
-        Tensor::from_vec(acc, &[n])
-    });
-    (dz, db)
+    (dz, want_db.then(|| Tensor::from_vec(acc, &[n])))
 }

@@ -569,6 +569,96 @@ pub(crate) unsafe fn sgemm_with(
     });
 }
 
+/// `Σ x[i] y[i]` over `n` contiguous f32s, with four 16-lane FMA accumulators reduced in a fixed
+/// order (the vector-matrix path of `gemm_raw` for one-row products).
+///
+/// # Safety
+/// AVX-512F must be available; `x` and `y` must be valid for `n` reads.
+#[target_feature(enable = "avx512f")]
+pub(crate) unsafe fn dot(n: usize, x: *const f32, y: *const f32) -> f32 {
+    // SAFETY: every load stays below n (full vectors) or is masked to the tail.
+    unsafe {
+        let mut acc = [_mm512_setzero_ps(); 4];
+        let mut i = 0;
+        while i + 64 <= n {
+            for (u, a) in acc.iter_mut().enumerate() {
+                let o = i + 16 * u;
+                *a = _mm512_fmadd_ps(_mm512_loadu_ps(x.add(o)), _mm512_loadu_ps(y.add(o)), *a);
+            }
+            i += 64;
+        }
+        while i + 16 <= n {
+            acc[0] = _mm512_fmadd_ps(_mm512_loadu_ps(x.add(i)), _mm512_loadu_ps(y.add(i)), acc[0]);
+            i += 16;
+        }
+        if i < n {
+            let m: __mmask16 = (1u32 << (n - i)) as u16 - 1;
+            acc[1] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, x.add(i)), _mm512_maskz_loadu_ps(m, y.add(i)), acc[1]);
+        }
+        let s = _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3]));
+        _mm512_reduce_add_ps(s)
+    }
+}
+
+/// `acc[j] += s * row[j]` for `n` contiguous f32s (the row-major vector-matrix path).
+///
+/// # Safety
+/// AVX-512F must be available; `acc` and `row` must be valid for `n` elements.
+#[target_feature(enable = "avx512f")]
+pub(crate) unsafe fn axpy(n: usize, s: f32, row: *const f32, acc: *mut f32) {
+    // SAFETY: full vectors below n, the tail masked.
+    unsafe {
+        let sv = _mm512_set1_ps(s);
+        let mut j = 0;
+        while j + 16 <= n {
+            let r = _mm512_fmadd_ps(sv, _mm512_loadu_ps(row.add(j)), _mm512_loadu_ps(acc.add(j)));
+            _mm512_storeu_ps(acc.add(j), r);
+            j += 16;
+        }
+        if j < n {
+            let m: __mmask16 = (1u32 << (n - j)) as u16 - 1;
+            let r = _mm512_fmadd_ps(sv, _mm512_maskz_loadu_ps(m, row.add(j)), _mm512_maskz_loadu_ps(m, acc.add(j)));
+            _mm512_mask_storeu_ps(acc.add(j), m, r);
+        }
+    }
+}
+
+/// Four dot products `Σ x[i] y_r[i]` (`y_r = y + r * stride`) sharing each load of `x`, so that
+/// four rows of a matrix stream at once.
+///
+/// # Safety
+/// AVX-512F must be available; `x` valid for `n` reads and each `y_r` too.
+#[target_feature(enable = "avx512f")]
+pub(crate) unsafe fn dot4(n: usize, x: *const f32, y: *const f32, stride: isize) -> [f32; 4] {
+    // SAFETY: full vectors below n, the tail masked; each row pointer stays inside its row.
+    unsafe {
+        let rows = [y, y.offset(stride), y.offset(2 * stride), y.offset(3 * stride)];
+        let mut acc = [[_mm512_setzero_ps(); 2]; 4];
+        let mut i = 0;
+        while i + 32 <= n {
+            let (x0, x1) = (_mm512_loadu_ps(x.add(i)), _mm512_loadu_ps(x.add(i + 16)));
+            for r in 0..4 {
+                acc[r][0] = _mm512_fmadd_ps(x0, _mm512_loadu_ps(rows[r].add(i)), acc[r][0]);
+                acc[r][1] = _mm512_fmadd_ps(x1, _mm512_loadu_ps(rows[r].add(i + 16)), acc[r][1]);
+            }
+            i += 32;
+        }
+        while i < n {
+            let m: __mmask16 = if n - i >= 16 { 0xffff } else { ((1u32 << (n - i)) - 1) as u16 };
+            let x0 = _mm512_maskz_loadu_ps(m, x.add(i));
+            for r in 0..4 {
+                acc[r][0] = _mm512_fmadd_ps(x0, _mm512_maskz_loadu_ps(m, rows[r].add(i)), acc[r][0]);
+            }
+            i += 16;
+        }
+        let mut out = [0.0f32; 4];
+        for r in 0..4 {
+            out[r] = _mm512_reduce_add_ps(_mm512_add_ps(acc[r][0], acc[r][1]));
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
