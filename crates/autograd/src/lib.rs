@@ -12,6 +12,9 @@
 //! - Every op's forward and backward live side by side in one file of `ops/`; fused primitives
 //!   ([`Var::dense`] / [`Var::linear`] with a [`FusedActivation`], [`Var::log_softmax_nll`]) pay
 //!   for themselves on the hot path.
+//! - Convolutions on channels-last images: [`Var::conv2d`] / [`Var::conv1d`] (im2col + one GEMM,
+//!   bias and a [`FusedActivation`] fused), [`Var::max_pool2d`], [`Var::avg_pool2d`] and the global
+//!   pools.
 //! - [`gradcheck`] compares any function's backward with finite differences in `f64`; the
 //!   test suite runs it over every op. Users can check their own ops built with [`Var::from_op`].
 //!
@@ -51,5 +54,5 @@ pub use error::{AutogradError, Result};
 pub use gradcheck::{Tolerances, gradcheck, gradcheck_with_params};
 pub use graph::BackwardFn;
 pub use no_grad::{NoGradGuard, is_grad_enabled, no_grad};
-pub use ops::FusedActivation;
+pub use ops::{FusedActivation, RecurrentSequence, RnnConfig, RnnParams};
 pub use var::{Var, live_vars};

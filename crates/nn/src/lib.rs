@@ -11,6 +11,12 @@
 //! - Layers: [`Linear`] (PyTorch, eager, `[out, in]` weight) and [`Dense`] (Keras, lazy, `[in,
 //!   out]` kernel), activation layers ([`ReLU`], [`Softmax`], ...), [`Dropout`], [`Flatten`],
 //!   [`Embedding`], [`BatchNormalization`], [`LayerNormalization`].
+//! - Convolutional layers (channels last, NHWC): [`Conv2D`], [`Conv1D`], [`MaxPooling2D`],
+//!   [`AveragePooling2D`], [`GlobalAveragePooling2D`], [`GlobalMaxPooling2D`], [`SpatialDropout2D`].
+//! - Recurrent layers (batch first, `[batch, time, features]`, each one fused autograd op):
+//!   [`LSTM`], [`GRU`], [`SimpleRNN`] with initial states and masks ([`padding_mask`]), their
+//!   cells ([`LSTMCell`], [`GRUCell`], [`SimpleRNNCell`]) for decoding loops, [`Bidirectional`],
+//!   [`TimeDistributed`], [`RepeatVector`], and the encoder-decoder [`Seq2Seq`].
 //! - [`Initializer`] (Glorot, He, LeCun, orthogonal, ...) and [`Activation`] by Keras name.
 //! - [`testing::check_layer`]: the layer contract every built-in layer is tested against.
 //!
