@@ -8,6 +8,10 @@
 //! - W1: MLP 784-64-64-10 (ReLU), sparse CE on logits, Adam 1e-3, batch 32, one epoch of 60,000
 //!   Fashion-MNIST images; median seconds per epoch.
 //! - W2: the same at batch 128.
+//! - W3: CNN Conv2D 32 3x3 relu -> MaxPool 2 -> Conv2D 64 3x3 relu -> MaxPool 2 -> Flatten ->
+//!   Dense 128 relu -> Dense 10, batch 64, one epoch over the first 10,000 images.
+//! - W4: LSTM(128) over 28 rows of 28 pixels -> last hidden state -> Dense 10, batch 64, one epoch
+//!   over the first 10,000 images.
 //! - W5: inference of the W1 model: images/s at batch 1000 over the 10,000 test images, and the
 //!   median microseconds of a single-image forward over 1000 calls.
 //! - W6: sgemm C = A B for square n = 256, 512, 1024, 2048, in GFLOP/s.
@@ -22,7 +26,9 @@ use std::time::Instant;
 use kerosene::autograd::{Var, no_grad};
 use kerosene::datasets::ImageDataset;
 use kerosene::losses::cross_entropy;
-use kerosene::nn::{Linear, Module, Visitor, visit_modules};
+use kerosene::nn::{
+    Activation, Conv2D, Dense, Flatten, LSTM, Layer, Linear, MaxPooling2D, Module, Visitor, visit_modules,
+};
 use kerosene::optim::{Adam, Optimizer};
 use kerosene::tensor::{Rng, Tensor, gemm};
 use serde_json::{Value, json};
@@ -47,6 +53,69 @@ impl Module for Mlp {
     }
     fn visit(&self, v: &mut Visitor) {
         visit_modules!(v, self, l1, l2, l3);
+    }
+}
+
+/// W3's network, as Keras layers built for `[28, 28, 1]` images.
+struct Cnn {
+    layers: Vec<Box<dyn Layer>>,
+}
+
+impl Cnn {
+    fn new() -> Cnn {
+        let mut layers: Vec<Box<dyn Layer>> = vec![
+            Box::new(Conv2D::new(32, (3, 3)).activation(Activation::Relu)),
+            Box::new(MaxPooling2D::new((2, 2))),
+            Box::new(Conv2D::new(64, (3, 3)).activation(Activation::Relu)),
+            Box::new(MaxPooling2D::new((2, 2))),
+            Box::new(Flatten::new()),
+            Box::new(Dense::new(128).activation(Activation::Relu)),
+            Box::new(Dense::new(10)),
+        ];
+        let mut rng = Rng::new(42);
+        let mut shape = vec![28, 28, 1];
+        for l in &mut layers {
+            shape = l.build(&shape, &mut rng).expect("W3 shapes fit");
+        }
+        Cnn { layers }
+    }
+}
+
+impl Module for Cnn {
+    fn forward(&self, x: &Var) -> Var {
+        let x = x.reshape(&[-1, 28, 28, 1]);
+        self.layers.iter().fold(x, |h, l| l.forward(&h))
+    }
+    fn visit(&self, v: &mut Visitor) {
+        for (i, l) in self.layers.iter().enumerate() {
+            v.module(&i.to_string(), l.as_ref());
+        }
+    }
+}
+
+/// W4's network: an LSTM over the image rows, its last hidden state into a Dense layer.
+struct Rnn {
+    lstm: LSTM,
+    fc: Dense,
+}
+
+impl Rnn {
+    fn new() -> Rnn {
+        let mut rng = Rng::new(42);
+        let mut lstm = LSTM::new(128);
+        let mut fc = Dense::new(10);
+        lstm.build(&[28, 28], &mut rng).expect("W4 shapes fit");
+        fc.build(&[128], &mut rng).expect("W4 shapes fit");
+        Rnn { lstm, fc }
+    }
+}
+
+impl Module for Rnn {
+    fn forward(&self, x: &Var) -> Var {
+        self.fc.forward(&self.lstm.forward(&x.reshape(&[-1, 28, 28])))
+    }
+    fn visit(&self, v: &mut Visitor) {
+        visit_modules!(v, self, lstm, fc);
     }
 }
 
@@ -85,11 +154,19 @@ fn accuracy(model: &dyn Module, x: &Tensor, y: &Tensor) -> f64 {
     correct as f64 / n as f64
 }
 
-/// W1 / W2: one epoch per repetition of the PyTorch-style training loop.
-fn train_mlp(data: &ImageDataset, batch: usize, epochs: usize, threads: usize, name: &str) -> Value {
+/// W1 to W4: one epoch per repetition of the PyTorch-style training loop over the first `n`
+/// training images.
+fn train(
+    model: &dyn Module,
+    data: &ImageDataset,
+    n: usize,
+    batch: usize,
+    epochs: usize,
+    threads: usize,
+    name: &str,
+) -> Value {
     let (x, y) = data.train();
-    let n = x.shape()[0];
-    let model = Mlp::new(&mut Rng::new(42));
+    let (x, y) = (x.slice(0, 0, n, 1), y.slice(0, 0, n, 1));
     let mut opt = Adam::new(model.parameters(), 1e-3);
     let mut shuffle = Rng::new(42);
     let mut times = Vec::new();
@@ -109,7 +186,7 @@ fn train_mlp(data: &ImageDataset, batch: usize, epochs: usize, threads: usize, n
         times.push(t0.elapsed().as_secs_f64());
     }
     let (xt, yt) = data.test();
-    let acc = accuracy(&model, xt, yt);
+    let acc = accuracy(model, xt, yt);
     let med = median(&times);
     json!({
         "framework": "kerosene", "workload": name, "threads": threads, "batch": batch, "n_train": n,
@@ -206,7 +283,7 @@ fn main() -> kerosene::Result<()> {
     // What `fit` does: keep the training working set mapped between steps.
     kerosene::tensor::memory::keep_freed_memory();
     let which: Vec<String> = match argv.first().map(|s| s.as_str()) {
-        None | Some("all") => ["w1", "w2", "w5", "w6"].iter().map(|s| s.to_string()).collect(),
+        None | Some("all") => ["w1", "w2", "w3", "w4", "w5", "w6"].iter().map(|s| s.to_string()).collect(),
         Some(w) => vec![w.to_string()],
     };
     let needs_data = which.iter().any(|w| w != "w6");
@@ -214,12 +291,42 @@ fn main() -> kerosene::Result<()> {
     for w in which {
         let epochs = |d| args.usize("epochs", d);
         match w.as_str() {
-            "w1" => println!("{}", train_mlp(data.as_ref().unwrap(), 32, epochs(5), threads, "w1")),
-            "w2" => println!("{}", train_mlp(data.as_ref().unwrap(), 128, epochs(3), threads, "w2")),
-            "w5" => println!("{}", inference(data.as_ref().unwrap(), threads)),
+            "w1" => println!(
+                "{}",
+                train(
+                    &Mlp::new(&mut Rng::new(42)),
+                    data.as_ref().expect("loaded"),
+                    60_000,
+                    32,
+                    epochs(5),
+                    threads,
+                    "w1"
+                )
+            ),
+            "w2" => println!(
+                "{}",
+                train(
+                    &Mlp::new(&mut Rng::new(42)),
+                    data.as_ref().expect("loaded"),
+                    60_000,
+                    128,
+                    epochs(3),
+                    threads,
+                    "w2"
+                )
+            ),
+            "w3" => {
+                println!("{}", train(&Cnn::new(), data.as_ref().expect("loaded"), 10_000, 64, epochs(3), threads, "w3"))
+            }
+            "w4" => {
+                println!("{}", train(&Rnn::new(), data.as_ref().expect("loaded"), 10_000, 64, epochs(3), threads, "w4"))
+            }
+            "w5" => println!("{}", inference(data.as_ref().expect("loaded"), threads)),
             "w6" => sgemm(threads).into_iter().for_each(|v| println!("{v}")),
             other => {
-                return Err(kerosene::Error::Config(format!("unknown workload {other}; known: w1, w2, w5, w6, all")));
+                return Err(kerosene::Error::Config(format!(
+                    "unknown workload {other}; known: w1, w2, w3, w4, w5, w6, all"
+                )));
             }
         }
     }

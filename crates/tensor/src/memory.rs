@@ -13,14 +13,18 @@ use std::sync::Once;
 static ONCE: Once = Once::new();
 
 /// Keeps freed memory in the process for reuse (glibc: `M_MMAP_THRESHOLD` raised to its maximum,
-/// 32 MiB, and `M_TRIM_THRESHOLD` to 1 GiB). Called by `Sequential::fit`; call it at the start of your own training loop
-/// too. Idempotent; a no-op on other C libraries.
+/// 32 MiB, and `M_TRIM_THRESHOLD` to 1 GiB). Kerosene calls it when it creates its first tensor,
+/// so nothing needs to be done; set `KEROSENE_KEEP_FREED_MEMORY=0` in the environment to leave the
+/// allocator's defaults alone. Idempotent; a no-op on other C libraries.
 ///
 /// ```
 /// kerosene_tensor::memory::keep_freed_memory();
 /// ```
 pub fn keep_freed_memory() {
     ONCE.call_once(|| {
+        if std::env::var("KEROSENE_KEEP_FREED_MEMORY").is_ok_and(|v| v == "0") {
+            return;
+        }
         #[cfg(all(target_os = "linux", target_env = "gnu"))]
         {
             const M_TRIM_THRESHOLD: i32 = -1;

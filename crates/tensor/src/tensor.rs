@@ -64,6 +64,7 @@ pub(crate) use {with_array, with_arrays};
 
 impl Tensor {
     pub(crate) fn from_data(data: Data) -> Tensor {
+        crate::memory::keep_freed_memory();
         Tensor { data }
     }
 
