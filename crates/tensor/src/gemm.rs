@@ -15,7 +15,8 @@
 //! blocks of columns, or of rows when `C` is much taller than wide. Each element of `C` is
 //! computed by the same sequence of operations whatever the split (the k loop is never split, and
 //! its blocking depends only on k), so results do not depend on the number of threads. They can
-//! differ between the two backends.
+//! differ between the two backends. Callers that already run one product per thread use
+//! [`gemm_serial`] / [`gemm_raw_serial`], which never split (same results, bit for bit).
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 use rayon::prelude::*;
@@ -109,6 +110,59 @@ pub unsafe fn gemm_raw_with<E: Element>(
     rsc: isize,
     csc: isize,
 ) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        gemm_threads(backend, rayon::current_num_threads(), m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
+    }
+}
+
+/// [`gemm_raw`] on the calling thread only: for callers that already split their work across
+/// threads (one GEMM per thread, e.g. the batch pieces of a recurrent layer), where splitting
+/// each product again would only add synchronization.
+///
+/// # Safety
+/// As [`gemm_raw`].
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_raw_serial<E: Element>(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: E,
+    a: *const E,
+    rsa: isize,
+    csa: isize,
+    b: *const E,
+    rsb: isize,
+    csb: isize,
+    beta: E,
+    c: *mut E,
+    rsc: isize,
+    csc: isize,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe { gemm_threads(backend(), 1, m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc) }
+}
+
+/// The GEMM on at most `threads` threads.
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_threads<E: Element>(
+    backend: Backend,
+    threads: usize,
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: E,
+    a: *const E,
+    rsa: isize,
+    csa: isize,
+    b: *const E,
+    rsb: isize,
+    csb: isize,
+    beta: E,
+    c: *mut E,
+    rsc: isize,
+    csc: isize,
+) {
     if m == 0 || n == 0 {
         return;
     }
@@ -134,6 +188,7 @@ pub unsafe fn gemm_raw_with<E: Element>(
         // SAFETY: E is f32 (checked above), so the casts are identities; the rest is forwarded.
         unsafe {
             avx512_parallel(
+                threads,
                 m,
                 k,
                 n,
@@ -153,7 +208,6 @@ pub unsafe fn gemm_raw_with<E: Element>(
         return;
     }
     let _ = backend;
-    let threads = rayon::current_num_threads();
     if threads > 1 && m * k * n >= PAR_GEMM_MIN_FLOPS && m >= 2 * PAR_GEMM_MIN_ROWS {
         let parts = threads.min(m / PAR_GEMM_MIN_ROWS);
         let rows = m.div_ceil(parts);
@@ -198,6 +252,7 @@ pub unsafe fn gemm_raw_with<E: Element>(
 #[cfg(target_arch = "x86_64")]
 #[allow(clippy::too_many_arguments)]
 unsafe fn avx512_parallel(
+    threads: usize,
     m: usize,
     k: usize,
     n: usize,
@@ -213,7 +268,6 @@ unsafe fn avx512_parallel(
     rsc: isize,
     csc: isize,
 ) {
-    let threads = rayon::current_num_threads();
     let split = if threads > 1 && m * k * n >= PAR_GEMM_MIN_FLOPS { avx512_split(m, n, threads) } else { None };
     let Some((by_rows, parts, step)) = split else {
         // SAFETY: forwarded from the caller.
@@ -351,6 +405,28 @@ pub fn gemm_with<E: Element>(
     beta: E,
     c: &mut ArrayViewMut2<E>,
 ) {
+    gemm_views(backend, rayon::current_num_threads(), alpha, a, b, beta, c)
+}
+
+/// [`gemm`] on the calling thread only (see [`gemm_raw_serial`]).
+///
+/// # Panics
+/// As [`gemm`].
+#[track_caller]
+pub fn gemm_serial<E: Element>(alpha: E, a: &ArrayView2<E>, b: &ArrayView2<E>, beta: E, c: &mut ArrayViewMut2<E>) {
+    gemm_views(backend(), 1, alpha, a, b, beta, c)
+}
+
+#[track_caller]
+fn gemm_views<E: Element>(
+    backend: Backend,
+    threads: usize,
+    alpha: E,
+    a: &ArrayView2<E>,
+    b: &ArrayView2<E>,
+    beta: E,
+    c: &mut ArrayViewMut2<E>,
+) {
     let ((m, k), (k2, n)) = (a.dim(), b.dim());
     if k != k2 || c.dim() != (m, n) {
         panic!("gemm: shapes do not fit: a [{m}, {k}], b [{k2}, {n}], c {:?}", c.shape());
@@ -359,8 +435,9 @@ pub fn gemm_with<E: Element>(
     let (sc0, sc1) = (sc[0], sc[1]);
     // SAFETY: the views guarantee valid strided memory; `c` is a unique mutable view.
     unsafe {
-        gemm_raw_with(
+        gemm_threads(
             backend,
+            threads,
             m,
             k,
             n,

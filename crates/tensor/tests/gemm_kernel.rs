@@ -7,7 +7,7 @@
 //! Both backends run every case; on a CPU without AVX-512 [`Backend::Avx512`] falls back to the
 //! portable kernel, so these tests pass (and still check it) everywhere.
 
-use kerosene_tensor::gemm::{Backend, PAR_GEMM_MIN_FLOPS, backend, gemm_raw_with, gemm_with};
+use kerosene_tensor::gemm::{Backend, PAR_GEMM_MIN_FLOPS, backend, gemm_raw_with, gemm_serial, gemm_with};
 use kerosene_tensor::ndarray::{Array2, ArrayView2, ArrayViewMut2, s};
 
 const BACKENDS: [Backend; 2] = [Backend::Avx512, Backend::Portable];
@@ -264,6 +264,17 @@ fn results_do_not_depend_on_the_thread_count() {
             for (t, r) in results.iter().enumerate().skip(1) {
                 let same = r.iter().zip(&results[0]).all(|(x, y)| x.to_bits() == y.to_bits());
                 assert!(same, "{be:?} {m}x{k}x{n}: {} threads differ from 1", t + 1);
+            }
+            if be == backend() {
+                // The single-threaded entry point, called from a 4-thread pool, gives the same bits.
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+                let serial = pool.install(|| {
+                    let mut c = Array2::from_elem((m, n), f32::NAN);
+                    gemm_serial(1.0, &av, &bv, 0.0, &mut c.view_mut());
+                    c
+                });
+                let same = serial.iter().zip(&results[0]).all(|(x, y)| x.to_bits() == y.to_bits());
+                assert!(same, "{be:?} {m}x{k}x{n}: gemm_serial differs from gemm");
             }
             check(&results[0].view(), 1.0, &av, &bv, 0.0, &Array2::zeros((m, n)), &format!("{be:?} {m}x{k}x{n}"));
         }

@@ -281,6 +281,18 @@ pub(super) fn run_parts<T: Send>(pieces: Vec<T>, f: impl Fn(T) + Sync + Send) {
     }
 }
 
+/// The per-step product of a piece: on the calling thread when the pieces already run on the
+/// pool's threads ([`run_parts`] split the batch), so that each piece stays on its core instead
+/// of splitting every small product again; otherwise the GEMM may use the pool itself.
+#[inline]
+pub(super) fn step_gemm<E: Element>(alpha: E, a: &ArrayView2<E>, b: &ArrayView2<E>, beta: E, c: &mut ArrayViewMut2<E>) {
+    if rayon::current_thread_index().is_some() {
+        kerosene_tensor::gemm::gemm_serial(alpha, a, b, beta, c)
+    } else {
+        kerosene_tensor::gemm::gemm(alpha, a, b, beta, c)
+    }
+}
+
 /// A `rows x cols` matrix view of `s` whose rows are `row_stride` elements apart.
 #[inline]
 pub(super) fn mat<E: Element>(s: &[E], rows: usize, cols: usize, row_stride: usize) -> ArrayView2<'_, E> {
@@ -636,7 +648,9 @@ pub(super) fn at_b<E: Element>(a: &[E], b: &[E], rows: usize, m: usize, n: usize
             rest = right;
             j0 += w;
         }
-        run_parts(pieces, |(j0, w, mut cv)| gemm(E::one(), &av.t(), &mat(&b[j0..], rows, w, n), E::zero(), &mut cv));
+        run_parts(pieces, |(j0, w, mut cv)| {
+            step_gemm(E::one(), &av.t(), &mat(&b[j0..], rows, w, n), E::zero(), &mut cv)
+        });
     } else {
         let bv = mat(b, rows, n, n);
         gemm(E::one(), &av.t(), &bv, E::zero(), &mut mat_mut(&mut c, m, n, n));

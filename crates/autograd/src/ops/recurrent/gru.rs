@@ -15,13 +15,12 @@
 //! Then `dR = Σ_t h_{t-1}ᵀ da_t`, `db_rec = Σ_t da_t`, `dK = Σ_t x_tᵀ dx_part_t`,
 //! `db = Σ_t dx_part_t`, `dx = dx_part Kᵀ` (or `dx_proj = dx_part`).
 
-use kerosene_tensor::gemm::gemm;
 use kerosene_tensor::ndarray::ArrayView2;
 use kerosene_tensor::{DType, Tensor};
 
 use super::common::{
     Act, Args, Bufs, Pooled, RnnFloat, Values, add_assign, add_to, give, mat, mat_mut, multiversion, row_parts, rows,
-    run_parts, slice_of, split_rows_mut, take, transposed, view2, with_acts,
+    run_parts, slice_of, split_rows_mut, step_gemm, take, transposed, view2, with_acts,
 };
 use crate::{FusedActivation, Var};
 
@@ -135,7 +134,7 @@ fn forward_piece_impl<E: RnnFloat, A: Act, R: Act>(
             p.hprev[(k * t + ts) * u..][..u].copy_from_slice(&h[k * u..][..u]);
         }
         if s > 0 || p.h0.is_some() {
-            gemm(E::one(), &mat(&h, nb, u, u), w, E::zero(), &mut mat_mut(&mut acc, nb, g3, g3));
+            step_gemm(E::one(), &mat(&h, nb, u, u), w, E::zero(), &mut mat_mut(&mut acc, nb, g3, g3));
         }
         for k in 0..nb {
             let row = k * t + ts;
@@ -307,7 +306,7 @@ fn backward_piece_impl<E: RnnFloat, A: Act, R: Act>(
             );
         }
         if s > 0 || want_state {
-            gemm(E::one(), &mat(&p.da[ts * g3..], nb, g3, t * g3), rt, E::one(), &mut mat_mut(dh, nb, u, u));
+            step_gemm(E::one(), &mat(&p.da[ts * g3..], nb, g3, t * g3), rt, E::one(), &mut mat_mut(dh, nb, u, u));
         }
     }
 }

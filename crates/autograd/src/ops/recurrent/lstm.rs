@@ -15,13 +15,12 @@
 //! Then `dR = Σ_t h_{t-1}ᵀ dz_t`, `dK = Σ_t x_tᵀ dz_t`, `db = Σ_t dz_t`, `dx = dz Kᵀ` (or
 //! `dx_proj = dz`), each one GEMM or pass over all `N T` rows.
 
-use kerosene_tensor::gemm::gemm;
 use kerosene_tensor::ndarray::ArrayView2;
 use kerosene_tensor::{DType, Tensor};
 
 use super::common::{
     Act, Args, Bufs, Pooled, RnnFloat, Values, add_assign, map_bias_act, map_to, mat, mat_mut, mul_to, multiversion,
-    row_parts, rows, run_parts, slice_of, split_rows_mut, take, transposed, view2, with_acts,
+    row_parts, rows, run_parts, slice_of, split_rows_mut, step_gemm, take, transposed, view2, with_acts,
 };
 use crate::{FusedActivation, Var};
 
@@ -140,7 +139,7 @@ fn forward_piece_impl<E: RnnFloat, A: Act, R: Act>(
         }
         // z_t = x_t K (already there) + h_{t-1} R
         if s > 0 || p.h0.is_some() {
-            gemm(E::one(), &mat(&h, nb, u, u), w, E::one(), &mut mat_mut(&mut p.gates[ts * g4..], nb, g4, t * g4));
+            step_gemm(E::one(), &mat(&h, nb, u, u), w, E::one(), &mut mat_mut(&mut p.gates[ts * g4..], nb, g4, t * g4));
         }
         for k in 0..nb {
             let row = k * t + ts;
@@ -318,7 +317,7 @@ fn backward_piece_impl<E: RnnFloat, A: Act, R: Act>(
         // dh_{t-1} = dz_t Rᵀ, added to the carried gradient of masked rows (whose dz is 0 and
         // whose dh was kept); the others were zeroed by cell_backward.
         if s > 0 || want_state {
-            gemm(E::one(), &mat(&p.dz[ts * g4..], nb, g4, t * g4), rt, E::one(), &mut mat_mut(dh, nb, u, u));
+            step_gemm(E::one(), &mat(&p.dz[ts * g4..], nb, g4, t * g4), rt, E::one(), &mut mat_mut(dh, nb, u, u));
         }
     }
 }

@@ -5,13 +5,12 @@
 //! Backward, per step in reverse: `dz = dh φ'(h_t)`, `dh_{t-1} = dz Rᵀ`; then
 //! `dR = Σ_t h_{t-1}ᵀ dz_t`, `dK = Σ_t x_tᵀ dz_t`, `db = Σ_t dz_t`, `dx = dz Kᵀ`.
 
-use kerosene_tensor::gemm::gemm;
 use kerosene_tensor::ndarray::ArrayView2;
 use kerosene_tensor::{DType, Tensor};
 
 use super::common::{
     Act, Args, Bufs, DynAct, Pooled, RnnFloat, TanhAct, Values, add_assign, map_bias_act, mat, mat_mut, multiversion,
-    row_parts, rows, run_parts, slice_of, split_rows_mut, take, transposed, view2,
+    row_parts, rows, run_parts, slice_of, split_rows_mut, step_gemm, take, transposed, view2,
 };
 use crate::{FusedActivation, Var};
 
@@ -129,7 +128,7 @@ fn forward_piece_impl<E: RnnFloat, A: Act>(
             p.hprev[(k * t + ts) * u..][..u].copy_from_slice(&h[k * u..][..u]);
         }
         if s > 0 || p.h0.is_some() {
-            gemm(E::one(), &mat(&h, nb, u, u), w, E::one(), &mut mat_mut(&mut p.hs[ts * u..], nb, u, t * u));
+            step_gemm(E::one(), &mat(&h, nb, u, u), w, E::one(), &mut mat_mut(&mut p.hs[ts * u..], nb, u, t * u));
         }
         for k in 0..nb {
             let row = k * t + ts;
@@ -233,7 +232,7 @@ fn backward_piece_impl<E: RnnFloat, A: Act>(
             grad_act(dz, dhk, &p.hs[row * u..][..u], act);
         }
         if s > 0 || want_state {
-            gemm(E::one(), &mat(&p.dz[ts * u..], nb, u, t * u), rt, E::one(), &mut mat_mut(dh, nb, u, u));
+            step_gemm(E::one(), &mat(&p.dz[ts * u..], nb, u, t * u), rt, E::one(), &mut mat_mut(dh, nb, u, u));
         }
     }
 }
