@@ -6,6 +6,7 @@
 //! ```text
 //! cargo run --release --example mnist_cnn                    # Fashion-MNIST, 5 epochs
 //! cargo run --release --example mnist_cnn -- --epochs 1 --dataset mnist --data-dir /path/to/mnist
+//! cargo run --release --example mnist_cnn -- --seed 1           # another initialization / order
 //! ```
 //!
 //! Expected: at least 0.90 test accuracy on Fashion-MNIST after 5 epochs (about 0.99 on MNIST);
@@ -25,7 +26,10 @@ fn main() -> kerosene::Result<()> {
     let (x_train, x_test) = (data.train_images_nhwc(), data.test_images_nhwc());
     let (y_train, y_test) = (data.y_train(), data.y_test());
 
+    // The seed of initialization, shuffling and dropout (Sequential's default is 42).
+    let seed = args.usize("seed", 42) as u64;
     let mut model = Sequential::new()
+        .seed(seed)
         .add(Conv2D::new(32, (3, 3)).activation(Activation::Relu).input_shape(&[28, 28, 1]))
         .add(MaxPooling2D::new((2, 2)))
         .add(Conv2D::new(64, (3, 3)).activation(Activation::Relu))
@@ -50,6 +54,7 @@ fn main() -> kerosene::Result<()> {
             "example": "mnist_cnn",
             "dataset": name,
             "epochs": epochs,
+            "seed": seed,
             "test_accuracy": r(scores["accuracy"], 4),
             "test_loss": r(scores["loss"], 4),
             "train_loss": history.last("loss").map(|v| r(v, 4)),
