@@ -9,6 +9,7 @@ use crate::config::OptimizerConfig;
 use crate::error::{Result, check_beta, check_eps, check_lr, check_weight_decay, ok};
 use crate::optimizer::{impl_optimizer, setter};
 use crate::state::{Core, Kernel, Layout};
+use crate::subnormal::{GRAD_MIN, STATE_MIN, or_zero};
 
 /// The hyper-parameters of [`Adam`] and [`AdamW`](crate::AdamW).
 ///
@@ -111,13 +112,16 @@ pub fn adam_update<E: Element>(
     let shrink = E::of(1.0 - hp.lr * hp.weight_decay);
 
     // The part shared by both loops: weight decay and the moments. Returns the gradient used.
+    // Gradients and moments too small to matter are zero, so that no value goes subnormal
+    // (see `subnormal`).
+    let (gmin, smin) = (E::of(GRAD_MIN), E::of(STATE_MIN));
     let moments = |p: &mut E, g: E, m: &mut E, v: &mut E| {
-        let g = if l2 { g + wd * *p } else { g };
+        let g = or_zero(if l2 { g + wd * *p } else { g }, gmin);
         if decoupled {
             *p *= shrink;
         }
-        *m += omb1 * (g - *m);
-        *v = *v * b2 + omb2 * (g * g);
+        *m = or_zero(*m + omb1 * (g - *m), smin);
+        *v = or_zero(*v * b2 + omb2 * (g * g), smin);
     };
     if hp.amsgrad {
         let max_v = max_v.expect("adam_update: amsgrad needs a max_v buffer");

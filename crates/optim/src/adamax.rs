@@ -8,6 +8,7 @@ use crate::config::OptimizerConfig;
 use crate::error::{Result, check_beta, check_eps, check_lr, check_weight_decay, ok};
 use crate::optimizer::{impl_optimizer, setter};
 use crate::state::{Core, Kernel, Layout};
+use crate::subnormal::{GRAD_MIN, STATE_MIN, or_zero};
 
 /// The hyper-parameters of [`Adamax`].
 ///
@@ -74,9 +75,10 @@ pub fn adamax_update<E: Element>(p: &mut [E], g: &[E], m: &mut [E], u: &mut [E],
     let clr = E::of(hp.lr / (1.0 - hp.beta1.powf(step as f64)));
     let (omb1, b2, eps) = (E::of(1.0 - hp.beta1), E::of(hp.beta2), E::of(hp.eps));
     let (wd, decay) = (E::of(hp.weight_decay), hp.weight_decay != 0.0);
+    let (gmin, smin) = (E::of(GRAD_MIN), E::of(STATE_MIN));
     for (((p, &g), m), u) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(u.iter_mut()) {
-        let g = if decay { g + wd * *p } else { g };
-        *m += omb1 * (g - *m);
+        let g = or_zero(if decay { g + wd * *p } else { g }, gmin);
+        *m = or_zero(*m + omb1 * (g - *m), smin);
         let a = g.abs() + eps;
         let decayed = *u * b2;
         *u = if decayed > a { decayed } else { a };

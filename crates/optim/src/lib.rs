@@ -65,6 +65,7 @@ mod rmsprop;
 mod schedule;
 mod sgd;
 mod state;
+pub mod subnormal;
 
 pub use adagrad::{Adagrad, AdagradParams, adagrad_update};
 pub use adam::{Adam, AdamParams, adam_update};

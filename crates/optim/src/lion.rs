@@ -9,6 +9,7 @@ use crate::config::OptimizerConfig;
 use crate::error::{Result, check_beta, check_lr, check_weight_decay, ok};
 use crate::optimizer::{impl_optimizer, setter};
 use crate::state::{Core, Kernel, Layout};
+use crate::subnormal::{GRAD_MIN, STATE_MIN, or_zero};
 
 /// The hyper-parameters of [`Lion`]. `Default` is Keras' `Lion()`: `lr = 0.001`,
 /// `betas = (0.9, 0.99)`, no weight decay.
@@ -65,6 +66,7 @@ pub fn lion_update<E: Element>(p: &mut [E], g: &[E], m: &mut [E], hp: &LionParam
     let (lr, b1, omb1, b2, omb2) =
         (E::of(hp.lr), E::of(hp.beta1), E::of(1.0 - hp.beta1), E::of(hp.beta2), E::of(1.0 - hp.beta2));
     let (decay, shrink) = (hp.weight_decay != 0.0, E::of(1.0 - hp.lr * hp.weight_decay));
+    let (gmin, smin) = (E::of(GRAD_MIN), E::of(STATE_MIN));
     for ((p, &g), m) in p.iter_mut().zip(g).zip(m.iter_mut()) {
         let c = b1 * *m + omb1 * g;
         if decay {
@@ -75,7 +77,7 @@ pub fn lion_update<E: Element>(p: &mut [E], g: &[E], m: &mut [E], hp: &LionParam
         } else if c < E::zero() {
             *p += lr;
         }
-        *m = b2 * *m + omb2 * g;
+        *m = or_zero(b2 * *m + omb2 * or_zero(g, gmin), smin);
     }
 }
 

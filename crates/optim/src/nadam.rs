@@ -9,6 +9,7 @@ use crate::config::OptimizerConfig;
 use crate::error::{Result, check_beta, check_eps, check_lr, check_non_negative, check_weight_decay, ok};
 use crate::optimizer::{impl_optimizer, setter};
 use crate::state::{Core, Kernel, Layout};
+use crate::subnormal::{GRAD_MIN, STATE_MIN, or_zero};
 
 /// The hyper-parameters of [`NAdam`].
 ///
@@ -96,10 +97,11 @@ pub fn nadam_update<E: Element>(
     let c_avg = E::of(hp.lr * mu_next / (1.0 - *mu_product * mu_next));
     let (omb1, b2, omb2, eps) = (E::of(1.0 - hp.beta1), E::of(hp.beta2), E::of(1.0 - hp.beta2), E::of(hp.eps));
     let (wd, decay) = (E::of(hp.weight_decay), hp.weight_decay != 0.0);
+    let (gmin, smin) = (E::of(GRAD_MIN), E::of(STATE_MIN));
     for (((p, &g), m), v) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
-        let g = if decay { g + wd * *p } else { g };
-        *m += omb1 * (g - *m);
-        *v = *v * b2 + omb2 * (g * g);
+        let g = or_zero(if decay { g + wd * *p } else { g }, gmin);
+        *m = or_zero(*m + omb1 * (g - *m), smin);
+        *v = or_zero(*v * b2 + omb2 * (g * g), smin);
         let d = (*v / bc2).sqrt() + eps;
         *p -= c_grad * (g / d);
         *p -= c_avg * (*m / d);

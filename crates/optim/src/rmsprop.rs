@@ -9,6 +9,7 @@ use crate::config::OptimizerConfig;
 use crate::error::{Result, check_eps, check_lr, check_momentum, check_non_negative, check_weight_decay, ok};
 use crate::optimizer::{impl_optimizer, setter};
 use crate::state::{Core, Kernel, Layout};
+use crate::subnormal::{GRAD_MIN, STATE_MIN, or_zero};
 
 /// The hyper-parameters of [`RmsProp`].
 ///
@@ -99,20 +100,21 @@ pub fn rmsprop_update<E: Element>(
     };
     let (lr, alpha, oma, eps) = (E::of(hp.lr), E::of(hp.alpha), E::of(1.0 - hp.alpha), E::of(hp.eps));
     let (wd, decay, mu) = (E::of(hp.weight_decay), hp.weight_decay != 0.0, E::of(hp.momentum));
+    let (gmin, smin) = (E::of(GRAD_MIN), E::of(STATE_MIN));
     for i in 0..n {
-        let gi = if decay { g[i] + wd * p[i] } else { g[i] };
-        let s = square_avg[i] * alpha + oma * (gi * gi);
+        let gi = or_zero(if decay { g[i] + wd * p[i] } else { g[i] }, gmin);
+        let s = or_zero(square_avg[i] * alpha + oma * (gi * gi), smin);
         square_avg[i] = s;
         let avg = match grad_avg.as_deref_mut() {
             Some(a) => {
-                a[i] += oma * (gi - a[i]);
+                a[i] = or_zero(a[i] + oma * (gi - a[i]), smin);
                 (s - a[i] * a[i]).sqrt()
             }
             None => s.sqrt(),
         } + eps;
         match momentum_buffer.as_deref_mut() {
             Some(b) => {
-                b[i] = b[i] * mu + gi / avg;
+                b[i] = or_zero(b[i] * mu + gi / avg, smin);
                 p[i] -= lr * b[i];
             }
             None => p[i] -= lr * (gi / avg),

@@ -9,6 +9,7 @@ use crate::config::OptimizerConfig;
 use crate::error::{OptimError, Result, check_lr, check_momentum, check_weight_decay, ok};
 use crate::optimizer::{impl_optimizer, setter};
 use crate::state::{Core, Kernel, Layout};
+use crate::subnormal::{GRAD_MIN, STATE_MIN, or_zero};
 
 /// The hyper-parameters of [`Sgd`]. `Default` is Keras' `SGD()`: `lr = 0.01` and nothing else.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -90,9 +91,10 @@ pub fn sgd_update<E: Element>(p: &mut [E], g: &[E], momentum_buffer: Option<&mut
     let mu = E::of(hp.momentum);
     let keep = E::of(1.0 - hp.dampening);
     let first = step <= 1;
+    let (gmin, smin) = (E::of(GRAD_MIN), E::of(STATE_MIN));
     for ((p, &g), b) in p.iter_mut().zip(g).zip(buf.iter_mut()) {
-        let d = if decay { g + wd * *p } else { g };
-        *b = if first { d } else { *b * mu + keep * d };
+        let d = or_zero(if decay { g + wd * *p } else { g }, gmin);
+        *b = or_zero(if first { d } else { *b * mu + keep * d }, smin);
         let d = if hp.nesterov { d + mu * *b } else { *b };
         *p -= lr * d;
     }
