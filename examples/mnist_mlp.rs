@@ -23,7 +23,10 @@ fn main() -> kerosene::Result<()> {
     let (x_train, y_train) = data.train();
     let (x_test, y_test) = data.test();
 
+    // The seed of initialization, shuffling and dropout (Sequential's default is 42).
+    let seed = args.usize("seed", 42) as u64;
     let mut model = Sequential::new()
+        .seed(seed)
         .add(Dense::new(64).activation(Activation::Relu).input_shape(&[28 * 28]))
         .add(Dense::new(64).activation(Activation::Relu))
         .add(Dense::new(10).activation(Activation::Softmax));
@@ -41,6 +44,7 @@ fn main() -> kerosene::Result<()> {
             "example": "mnist_mlp",
             "dataset": name,
             "epochs": epochs,
+            "seed": seed,
             "test_accuracy": (scores["accuracy"] * 1e4).round() / 1e4,
             "test_loss": (scores["loss"] * 1e4).round() / 1e4,
             "train_loss": history.last("loss").map(|v| (v * 1e4).round() / 1e4),
