@@ -1,7 +1,7 @@
 //! The standard workloads of the speed comparison (docs/performance.md), one JSON line each.
 //!
 //! ```text
-//! cargo run --release --example workloads -- w1 [--epochs 5] [--threads 2]
+//! cargo run --release --example workloads -- w1 [--epochs 5] [--threads 2]   # default: one thread per CPU
 //! cargo run --release --example workloads -- all
 //! ```
 //!
@@ -278,8 +278,8 @@ fn sgemm(threads: usize) -> Vec<Value> {
 fn main() -> kerosene::Result<()> {
     let argv: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let args = args::Args::parse();
-    let threads = args.usize("threads", 2);
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().expect("thread pool");
+    // The pool (`--threads`, default one per CPU) was set up by `Args::parse`.
+    let threads = args.threads();
     // What `fit` does: keep the training working set mapped between steps.
     kerosene::tensor::memory::keep_freed_memory();
     let which: Vec<String> = match argv.first().map(|s| s.as_str()) {

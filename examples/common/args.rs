@@ -5,7 +5,9 @@ use std::collections::HashMap;
 pub struct Args(HashMap<String, String>);
 
 impl Args {
-    /// Parses `--name value` pairs and bare `--flag`s from the command line.
+    /// Parses `--name value` pairs and bare `--flag`s from the command line, and sets up
+    /// Kerosene's thread pool with `--threads N` threads (default: one per CPU), this thread
+    /// among them (see `kerosene::set_num_threads`).
     pub fn parse() -> Args {
         let argv: Vec<String> = std::env::args().skip(1).collect();
         let mut map = HashMap::new();
@@ -19,7 +21,14 @@ impl Args {
                 i += 1; // positional arguments are read by the example itself
             }
         }
-        Args(map)
+        let args = Args(map);
+        kerosene::set_num_threads(args.threads()).expect("the thread pool is set up first");
+        args
+    }
+
+    /// `--threads N`, default one per CPU.
+    pub fn threads(&self) -> usize {
+        self.usize("threads", std::thread::available_parallelism().map_or(1, |n| n.get()))
     }
 
     pub fn usize(&self, name: &str, default: usize) -> usize {

@@ -61,6 +61,7 @@ pub mod model;
 pub mod prelude;
 
 pub use error::{Error, Result};
+pub use kerosene_tensor::threads::set_num_threads;
 
 /// N-dimensional tensors: [`kerosene_tensor`].
 pub mod tensor {

@@ -65,6 +65,7 @@ mod reduce;
 mod serde_impl;
 pub mod simd;
 mod tensor;
+pub mod threads;
 
 pub use conv::{Padding, Window2d};
 pub use create::shape_len;
