@@ -145,3 +145,17 @@ fn sequence_shape_mistakes_are_errors_that_name_the_shapes() {
     );
     assert!(!no_repeat.is_built());
 }
+
+#[test]
+fn an_embedding_with_input_shape_builds_the_model_at_compile() {
+    let mut model = Sequential::new()
+        .add(Embedding::new(VOCAB, 8).input_shape(&[LEN]))
+        .add(LSTM::new(16))
+        .add(RepeatVector::new(LEN))
+        .add(LSTM::new(16).return_sequences(true))
+        .add(TimeDistributed::new(Dense::new(VOCAB).activation(Activation::Softmax)));
+    assert_eq!(model.output_shape(), None);
+    model.compile(Adam::default().lr(0.01), Loss::SparseCategoricalCrossentropy, ()).unwrap();
+    assert_eq!(model.output_shape(), Some(vec![LEN, VOCAB]));
+    assert!(model.summary().contains("(None, 5, 8)"), "{}", model.summary());
+}

@@ -162,6 +162,17 @@ macro_rules! impl_optimizer {
         }
 
         impl $ty {
+            /// Sets a constant learning rate, as Keras' `learning_rate=` argument does:
+            /// `Adam::default().lr(0.01)` is `keras.optimizers.Adam(learning_rate=0.01)`.
+            ///
+            /// # Panics
+            /// If `lr` is negative or NaN (`Invalid learning rate: ...`).
+            #[track_caller]
+            pub fn lr(mut self, lr: f64) -> Self {
+                $crate::Optimizer::set_learning_rate(&mut self, lr);
+                self
+            }
+
             /// Takes the learning rate from `schedule` from now on: the update at step `t`
             /// (counting from 0) uses `schedule.lr(t)`.
             /// [`set_learning_rate`](crate::Optimizer::set_learning_rate) replaces it by a constant.

@@ -32,6 +32,17 @@ fn learning_rate() {
 }
 
 #[test]
+fn keras_style_learning_rate_builder() {
+    // Adam(learning_rate=0.01): Keras' other defaults (eps 1e-7) are kept.
+    let adam = Adam::default().lr(0.01);
+    assert_eq!(adam.learning_rate(), 0.01);
+    assert_eq!(adam.hyper().eps, 1e-7);
+    assert_eq!(Sgd::default().lr(0.5).learning_rate(), 0.5);
+    let panic = std::panic::catch_unwind(|| Adam::default().lr(-1.0)).unwrap_err();
+    assert_eq!(panic.downcast_ref::<String>().map(String::as_str), Some("Invalid learning rate: -1.0"));
+}
+
+#[test]
 fn sgd() {
     let sgd = || Sgd::new(vec![], 0.1);
     assert_eq!(msg(sgd().try_momentum(-0.5)), "Invalid momentum value: -0.5");

@@ -43,6 +43,7 @@ pub struct Embedding {
     initializer: Initializer,
     seed: u64,
     name: String,
+    input_shape: Option<Vec<usize>>,
     table: OnceLock<Var>,
 }
 
@@ -61,8 +62,16 @@ impl Embedding {
             initializer: Initializer::RandomUniform { min: -0.05, max: 0.05 },
             seed: 0,
             name: "embedding".into(),
+            input_shape: None,
             table: OnceLock::new(),
         }
+    }
+
+    /// Declares the per-sample input shape (Keras `input_shape=(T,)` or `input_length=T`), for
+    /// the first layer of a model, so that `compile` can build it and `summary` show shapes.
+    pub fn input_shape(mut self, shape: &[usize]) -> Embedding {
+        self.input_shape = Some(shape.to_vec());
+        self
     }
 
     /// Marks `idx` as padding: zero vector, no gradient.
@@ -138,6 +147,9 @@ impl Module for Embedding {
 impl Layer for Embedding {
     fn name(&self) -> &str {
         &self.name
+    }
+    fn declared_input_shape(&self) -> Option<Vec<usize>> {
+        self.input_shape.clone()
     }
     fn set_name(&mut self, name: &str) {
         self.name = name.to_string();
