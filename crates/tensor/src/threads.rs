@@ -16,6 +16,10 @@ use crate::{Result, TensorError};
 /// caller computes one part while the other workers take the rest. On the speed workloads this
 /// was 8–25 % faster for the MLP at batch 128 and batch-1000 inference (docs/performance.md).
 ///
+/// Of the `n` threads, `n - 1` are rayon's own workers; the calling thread works for the pool only
+/// while it is inside a parallel call of its own (so parallel work started from other threads,
+/// e.g. a data-loading thread, gets `n - 1` threads).
+///
 /// Without this call rayon builds its default pool (one thread per CPU, the calling thread not
 /// part of it) on first use, and everything works the same, a little slower.
 ///
