@@ -478,6 +478,33 @@ unsafe fn gemv<E: Element>(
     c: *mut E,
     csc: isize,
 ) {
+    #[cfg(target_arch = "x86_64")]
+    if E::DTYPE == DType::F32
+        && csb != 1
+        && csa == 1
+        && csc == 1
+        && alpha == E::one()
+        && beta == E::zero()
+        && avx512::available()
+    {
+        // The common one-row case (a Linear layer on one sample): read the row in place and
+        // write the dot products straight into C, no buffers.
+        let (ap, bf, cp) = (a as *const f32, b as *const f32, c as *mut f32);
+        // SAFETY: E is f32; `a` holds k contiguous elements, each column of B k contiguous
+        // elements (rsb == 1), and `c` n contiguous outputs.
+        unsafe {
+            let mut j = 0;
+            while j + 4 <= n {
+                let d = avx512::dot4(k, ap, bf.offset(j as isize * csb), csb);
+                std::ptr::copy_nonoverlapping(d.as_ptr(), cp.add(j), 4);
+                j += 4;
+            }
+            for j in j..n {
+                *cp.add(j) = avx512::dot(k, ap, bf.offset(j as isize * csb));
+            }
+        }
+        return;
+    }
     // SAFETY: the caller guarantees a 1 x k row at `a` and a k x n matrix at `b`.
     let av: Vec<E> = (0..k as isize).map(|i| unsafe { *a.offset(i * csa) }).collect();
     let mut acc = vec![E::zero(); n];

@@ -143,7 +143,7 @@ fn all_small_shapes_row_major() {
 fn all_depths_and_transposes() {
     let mut g = Gen(2);
     let ks: Vec<usize> = (0..=70).chain([127, 511, 512, 513, 1100]).collect();
-    for (m, n) in [(1, 1), (12, 32), (13, 33), (11, 31), (24, 17), (5, 64), (70, 70), (37, 3)] {
+    for (m, n) in [(1, 1), (1, 9), (1, 64), (12, 32), (13, 33), (11, 31), (24, 17), (5, 64), (70, 70), (37, 3)] {
         for &k in &ks {
             let mut store = Vec::new();
             for (ka, kb) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
