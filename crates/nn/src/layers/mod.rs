@@ -15,6 +15,7 @@ mod global_max_pooling2d;
 mod layer_norm;
 mod linear;
 mod max_pooling2d;
+mod pooling2d;
 mod recurrent;
 mod seq2seq;
 mod spatial_dropout2d;
