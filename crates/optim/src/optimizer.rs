@@ -165,6 +165,11 @@ macro_rules! impl_optimizer {
             /// Sets a constant learning rate, as Keras' `learning_rate=` argument does:
             /// `Adam::default().lr(0.01)` is `keras.optimizers.Adam(learning_rate=0.01)`.
             ///
+            /// ```
+            /// use kerosene_optim::{Adam, Optimizer};
+            /// assert_eq!(Adam::default().lr(0.01).learning_rate(), 0.01);
+            /// ```
+            ///
             /// # Panics
             /// If `lr` is negative or NaN (`Invalid learning rate: ...`).
             #[track_caller]

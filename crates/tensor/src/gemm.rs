@@ -408,7 +408,18 @@ pub fn gemm_with<E: Element>(
     gemm_views(backend, rayon::current_num_threads(), alpha, a, b, beta, c)
 }
 
-/// [`gemm`] on the calling thread only (see [`gemm_raw_serial`]).
+/// [`gemm`] on the calling thread only (see [`gemm_raw_serial`]); the same bits as [`gemm`].
+///
+/// ```
+/// use kerosene_tensor::gemm::{gemm, gemm_serial};
+/// use ndarray::Array2;
+/// let a = Array2::from_shape_fn((300, 200), |(i, j)| (i * 3 + j) as f32 * 1e-3);
+/// let b = Array2::from_shape_fn((200, 100), |(i, j)| (i + 2 * j) as f32 * 1e-3);
+/// let (mut c1, mut c2) = (Array2::zeros((300, 100)), Array2::zeros((300, 100)));
+/// gemm(1.0, &a.view(), &b.view(), 0.0, &mut c1.view_mut());
+/// gemm_serial(1.0, &a.view(), &b.view(), 0.0, &mut c2.view_mut());
+/// assert_eq!(c1, c2);
+/// ```
 ///
 /// # Panics
 /// As [`gemm`].

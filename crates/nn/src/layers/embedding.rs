@@ -69,6 +69,11 @@ impl Embedding {
 
     /// Declares the per-sample input shape (Keras `input_shape=(T,)` or `input_length=T`), for
     /// the first layer of a model, so that `compile` can build it and `summary` show shapes.
+    ///
+    /// ```
+    /// use kerosene_nn::{Embedding, Layer};
+    /// assert_eq!(Embedding::new(100, 8).input_shape(&[12]).declared_input_shape(), Some(vec![12]));
+    /// ```
     pub fn input_shape(mut self, shape: &[usize]) -> Embedding {
         self.input_shape = Some(shape.to_vec());
         self

@@ -304,6 +304,19 @@ impl Var {
     /// A whole GRU layer over `self = x: [N, T, F]` as one op, projecting the input itself (the
     /// formulas of [`Var::gru_sequence`] with `x_proj = x K + b`).
     ///
+    /// ```
+    /// use kerosene_autograd::{RnnConfig, RnnParams, Var};
+    /// use kerosene_tensor::{Rng, Tensor};
+    /// let mut rng = Rng::new(0);
+    /// let x = Var::new(Tensor::randn(&[8, 5, 3], &mut rng));
+    /// let k = Var::param(Tensor::randn(&[3, 3 * 6], &mut rng));
+    /// let r = Var::param(Tensor::randn(&[6, 3 * 6], &mut rng));
+    /// let seq = x.gru(RnnParams::new(&k, &r), None, None, RnnConfig::default());
+    /// assert_eq!(seq.last_h.shape(), &[8, 6]);
+    /// seq.last_h.sum_all().backward();
+    /// assert_eq!(r.grad().unwrap().shape(), &[6, 18]);
+    /// ```
+    ///
     /// # Panics
     /// If the shapes do not fit or the dtypes differ.
     #[track_caller]
@@ -361,6 +374,19 @@ impl Var {
 
     /// A whole simple RNN over `self = x: [N, T, F]` as one op, projecting the input itself:
     /// `h_t = act(x_t K + h_{t-1} R + b)`.
+    ///
+    /// ```
+    /// use kerosene_autograd::{RnnConfig, RnnParams, Var};
+    /// use kerosene_tensor::{Rng, Tensor};
+    /// let mut rng = Rng::new(0);
+    /// let x = Var::new(Tensor::randn(&[8, 5, 3], &mut rng));
+    /// let k = Var::param(Tensor::randn(&[3, 6], &mut rng));
+    /// let r = Var::param(Tensor::randn(&[6, 6], &mut rng));
+    /// let seq = x.simple_rnn(RnnParams::new(&k, &r), None, None, RnnConfig::default());
+    /// assert_eq!(seq.last_h.shape(), &[8, 6]);
+    /// seq.last_h.sum_all().backward();
+    /// assert_eq!(k.grad().unwrap().shape(), &[3, 6]);
+    /// ```
     ///
     /// # Panics
     /// If the shapes do not fit or the dtypes differ.
