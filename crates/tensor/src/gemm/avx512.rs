@@ -664,7 +664,7 @@ mod tests {
     use super::*;
 
     /// Every packing decision, forced, against an f64 triple loop (the public API only reaches
-    /// some of them with small shapes; tests/gemm_kernel.rs covers the rest).
+    /// some of them with small shapes; tests/integration/gemm_kernel.rs covers the rest).
     #[test]
     fn forced_packing_policies() {
         if !available() {

@@ -1,7 +1,7 @@
 //! Shape operations: reshape, flatten, permute / transpose, slice, select, (un)squeeze,
 //! broadcast_to, concat, stack, split, chunk, and the axis / broadcast helpers.
 
-mod common;
+use crate::common;
 
 use common::{t32, t64};
 use kerosene_tensor::{DType, Tensor, broadcast_shapes, normalize_axes, normalize_axis};

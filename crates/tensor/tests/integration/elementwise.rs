@@ -1,7 +1,7 @@
 //! Elementwise operations: unary maps, binary ops with NumPy broadcasting, scalar variants,
 //! comparisons, where / add_assign_scaled, the `std::ops` operators; strided, size-0 and f64 inputs.
 
-mod common;
+use crate::common;
 
 use common::{assert_close, assert_tensor, t32, t64};
 use kerosene_tensor::{DType, PAR_ELEMENTWISE_MIN, Tensor, ndarray};

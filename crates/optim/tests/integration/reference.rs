@@ -51,7 +51,7 @@
 //! defaults (Keras' eps of 1e-7 is only the `Default`), so the runs compare like with like.
 //! Lion is not in PyTorch; its steps are derived by hand at the end.
 
-mod common;
+use crate::common;
 
 use common::{assert_close, run_reference};
 use kerosene_optim::{Adagrad, Adam, AdamW, Adamax, Lion, NAdam, RmsProp, Sgd};

@@ -2,7 +2,7 @@
 //! broadcast batch axes and random strides; transpose / permute / reshape round trips; sums over
 //! axes in any order; commutative broadcasting; softmax rows summing to 1.
 
-mod common;
+use crate::common;
 
 use common::{naive_matmul, small_ints};
 use kerosene_tensor::{Rng, Tensor, ndarray};

@@ -1,6 +1,6 @@
 //! The IDX reader: well-formed raw and gzip files, and every kind of damage, each with its message.
 
-mod common;
+use crate::common;
 
 use common::{TempDir, gzip, idx_bytes, images, labels};
 use kerosene_datasets::{DatasetError, parse_idx, read_idx, read_idx_images, read_idx_labels};

@@ -2,7 +2,7 @@
 //! damaged copies of them, small synthetic MNIST directories, and the not-found messages.
 //! Nothing here touches the network (downloads go to 127.0.0.1:9 or are switched off).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,9 +1,8 @@
 //! The download path against a tiny HTTP server on 127.0.0.1 (no other network): files are
 //! verified by SHA-256 and land in the cache atomically; a corrupt file is refused and leaves
 //! nothing behind.
-#![cfg(feature = "download")]
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;

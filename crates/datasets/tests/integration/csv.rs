@@ -1,6 +1,6 @@
 //! CSV: headers, delimiters, target selection, quoting, and error messages with line and column.
 
-mod common;
+use crate::common;
 
 use common::TempDir;
 use kerosene_datasets::{CsvOptions, DatasetError, TargetColumn, parse_csv, read_csv};

@@ -1,7 +1,7 @@
 //! Reductions (sum, mean, max, min, argmax, argmin, var, the *_all forms), sum_to_shape, and
 //! the softmax family with huge and -inf inputs, on strided, size-0 and f64 tensors.
 
-mod common;
+use crate::common;
 
 use common::{assert_close, assert_tensor, t32, t64};
 use kerosene_tensor::{DType, Tensor, softmax_row};

@@ -2,7 +2,7 @@
 //! im2col against a naive direct convolution (strides, "same" padding with even kernels,
 //! dilation, explicit padding, several channels), and col2im as the adjoint of im2col.
 
-mod common;
+use crate::common;
 
 use common::{assert_tensor, dot, small_ints, t32};
 use kerosene_tensor::{DType, Padding, Rng, Tensor, Window2d};

@@ -1,7 +1,7 @@
 //! Index operations: index_select / index_add, gather / scatter_add (and their adjointness),
 //! one_hot, the index checks and their messages, unravel.
 
-mod common;
+use crate::common;
 
 use common::{assert_close, assert_tensor, dot, small_ints, t32, t64};
 use kerosene_tensor::{DType, Rng, Tensor, indices_in_range, unravel};

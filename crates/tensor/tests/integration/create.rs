@@ -1,6 +1,6 @@
 //! Constructors, accessors, conversions and the basic methods of `Tensor`.
 
-mod common;
+use crate::common;
 
 use common::{assert_close, t32, t64};
 use kerosene_tensor::{DType, Tensor, ndarray, shape_len};

@@ -2,7 +2,7 @@
 //! and permuted operands; size-0 and size-1 dimensions; f32 and f64; the parallel GEMM path and
 //! the `gemm` entry point.
 
-mod common;
+use crate::common;
 
 use common::{assert_tensor, naive_matmul, small_ints, t32, t64};
 use kerosene_tensor::gemm::{PAR_GEMM_MIN_FLOPS, gemm};
