@@ -326,9 +326,9 @@ fn avx512_split(m: usize, k: usize, n: usize, threads: usize) -> Option<(bool, u
     let (len, tiles, tile) = if by_rows { (m, row_tiles, mr) } else { (n, col_tiles, 16) };
     // One block per thread, except for a tall product with a small B (the second layer of an
     // MLP on a big batch): up to BLOCKS_PER_THREAD row blocks of at least MIN_BLOCK_ROWS rows,
-    // claimed dynamically (see `avx512_parallel`). Each row block packs all of B again, and a
-    // column block all of a packed A, which is why that is kept to small B. (Measured on
-    // 1000x64x64, 2 threads: median 71-81 -> 56-58 us; its best time is unchanged.)
+    // claimed dynamically (see `avx512_parallel`). Extra blocks cost packing: each row block
+    // packs all of B again (cheap only when B is small), each column block all of a packed A.
+    // (Measured on 1000x64x64, 2 threads: median 71-81 -> 56-58 us; its best time unchanged.)
     let parts = threads.min(tiles);
     let parts = if by_rows && k * n <= SMALL_B_ELEMS {
         (threads * BLOCKS_PER_THREAD).min(tiles).min(m / MIN_BLOCK_ROWS).max(parts)
