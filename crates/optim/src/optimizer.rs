@@ -178,6 +178,20 @@ macro_rules! impl_optimizer {
                 self
             }
 
+            /// [`lr`](Self::lr) returning an error instead of panicking.
+            ///
+            /// ```
+            /// use kerosene_optim::Sgd;
+            /// assert!(Sgd::default().try_lr(0.1).is_ok());
+            /// let err = Sgd::default().try_lr(-0.1).unwrap_err();
+            /// assert!(err.to_string().contains("Invalid learning rate"), "{err}");
+            /// ```
+            pub fn try_lr(mut self, lr: f64) -> Result<Self, $crate::OptimError> {
+                $crate::error::check_lr(lr)?;
+                $crate::Optimizer::set_learning_rate(&mut self, lr);
+                Ok(self)
+            }
+
             /// Takes the learning rate from `schedule` from now on: the update at step `t`
             /// (counting from 0) uses `schedule.lr(t)`.
             /// [`set_learning_rate`](crate::Optimizer::set_learning_rate) replaces it by a constant.
