@@ -537,17 +537,7 @@ unsafe fn gemv<E: Element>(
         let (ap, bf, cp) = (a as *const f32, b as *const f32, c as *mut f32);
         // SAFETY: E is f32; `a` holds k contiguous elements, each column of B k contiguous
         // elements (rsb == 1), and `c` n contiguous outputs.
-        unsafe {
-            let mut j = 0;
-            while j + 4 <= n {
-                let d = avx512::dot4(k, ap, bf.offset(j as isize * csb), csb);
-                std::ptr::copy_nonoverlapping(d.as_ptr(), cp.add(j), 4);
-                j += 4;
-            }
-            for j in j..n {
-                *cp.add(j) = avx512::dot(k, ap, bf.offset(j as isize * csb));
-            }
-        }
+        unsafe { avx512::dot_columns(k, ap, bf, csb, n, cp) };
         return;
     }
     // SAFETY: the caller guarantees a 1 x k row at `a` and a k x n matrix at `b`.
@@ -563,15 +553,7 @@ unsafe fn gemv<E: Element>(
                     avx512::axpy(n, *ap.add(kk), bf.offset(kk as isize * rsb), accp);
                 }
             } else {
-                let mut j = 0;
-                while j + 4 <= n {
-                    let d = avx512::dot4(k, ap, bf.offset(j as isize * csb), csb);
-                    std::ptr::copy_nonoverlapping(d.as_ptr(), accp.add(j), 4);
-                    j += 4;
-                }
-                for j in j..n {
-                    *accp.add(j) = avx512::dot(k, ap, bf.offset(j as isize * csb));
-                }
+                avx512::dot_columns(k, ap, bf, csb, n, accp);
             }
         }
     } else {

@@ -623,6 +623,27 @@ pub(crate) unsafe fn axpy(n: usize, s: f32, row: *const f32, acc: *mut f32) {
     }
 }
 
+/// `c[j] = Σ x[i] y_j[i]` for the `n` columns `y_j = y + j * stride` of a matrix (each `k`
+/// contiguous elements): four columns per pass by [`dot4`], the last few by [`dot`].
+///
+/// # Safety
+/// AVX-512F must be available; `x` and every column valid for `k` reads, `c` for `n` writes.
+#[target_feature(enable = "avx512f")]
+pub(crate) unsafe fn dot_columns(k: usize, x: *const f32, y: *const f32, stride: isize, n: usize, c: *mut f32) {
+    // SAFETY: the caller's promises, column by column.
+    unsafe {
+        let mut j = 0;
+        while j + 4 <= n {
+            let d = dot4(k, x, y.offset(j as isize * stride), stride);
+            std::ptr::copy_nonoverlapping(d.as_ptr(), c.add(j), 4);
+            j += 4;
+        }
+        for j in j..n {
+            *c.add(j) = dot(k, x, y.offset(j as isize * stride));
+        }
+    }
+}
+
 /// Four dot products `Σ x[i] y_r[i]` (`y_r = y + r * stride`) sharing each load of `x`, so that
 /// four rows of a matrix stream at once.
 ///
